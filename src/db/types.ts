@@ -1,0 +1,163 @@
+/** Shared shapes that cross the page ↔ worker boundary (structured-clone friendly: no classes). */
+
+export type EndpointKind = 'llama' | 'exporter';
+
+export interface Endpoint {
+  id: number;
+  kind: EndpointKind;
+  name: string;
+  /** Base URL without trailing slash, e.g. http://127.0.0.1:8080 */
+  url: string;
+  apiKey: string | null;
+  intervalMs: number;
+  enabled: boolean;
+  createdAt: number;
+}
+
+export type EndpointInput = Omit<Endpoint, 'id' | 'createdAt'>;
+
+/**
+ * One poll tick of one endpoint: every series value read or derived at `ts` (ms since epoch).
+ * Keys are series names, Prometheus style with labels when needed: `gen_tps`,
+ * `llamacpp:prompt_tokens_total`, `slot_ctx_fill{slot="0"}`, `gpu_util{gpu="0"}`.
+ * null means "known missing" (stored as NaN), never 0.
+ */
+export interface SampleFrame {
+  endpointId: number;
+  ts: number;
+  values: Record<string, number | null>;
+}
+
+/** Something worth a marker on the charts: a restart (counter reset), a model change, down/up. */
+export interface SeriesEvent {
+  endpointId: number;
+  ts: number;
+  kind: 'restart' | 'model-change' | 'down' | 'up' | string;
+  detail?: string;
+}
+
+export interface HistoryQuery {
+  endpointId: number;
+  keys: string[];
+  from: number;
+  to: number;
+  /** Target number of points (the chart's pixel width); the worker downsamples to about this many. */
+  points: number;
+}
+
+/**
+ * Columnar result, uPlot-ready: ts[i] in SECONDS (uPlot's unit), values[k][i] aligned with ts.
+ * Missing is null. `tier` says where the data came from.
+ */
+export interface HistoryResult {
+  ts: number[];
+  values: Record<string, (number | null)[]>;
+  tier: 'raw' | '1m' | '1h';
+}
+
+export interface LatestValues {
+  endpointId: number;
+  ts: number;
+  values: Record<string, number | null>;
+}
+
+export interface RetentionPolicy {
+  /** Raw frames kept this long (ms); at least 10 minutes. */
+  rawMs: number;
+  minuteMs: number;
+  hourMs: number;
+}
+
+export type ModelStatus = 'running' | 'loading' | 'stopped' | 'error' | 'draft';
+
+/** A stored model configuration; args keyed by the catalogue's canonical long flag (e.g. "--ctx-size"). */
+export interface ModelConfig {
+  id: number;
+  name: string;
+  family: string;
+  /** Free classification the user filters by: chat, embedding, rerank, vision, draft, ... */
+  type: string;
+  status: ModelStatus;
+  notes: string;
+  args: Record<string, string | number | boolean | null>;
+  /** Arguments the catalogue does not know, kept verbatim in order. */
+  extraArgs: string[];
+  /** Catalogue (llama-server build) this configuration targets; null = built-in catalogue. */
+  catalogueId: number | null;
+  /** Linked endpoint (and model name when the endpoint is a router). */
+  endpointId: number | null;
+  routerModel: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ModelConfigInput = Omit<ModelConfig, 'id' | 'createdAt' | 'updatedAt'>;
+
+export interface ModelFilter {
+  status?: ModelStatus;
+  type?: string;
+  /** Case-insensitive substring of the name. */
+  name?: string;
+}
+
+export interface TableSize {
+  name: string;
+  bytes: number;
+  rows: number;
+}
+
+export interface DbInfo {
+  /** 'opfs' = persisted; 'memory' = lost on reload (no OPFS here). */
+  storage: 'opfs' | 'memory';
+  schemaVersion: number;
+  sqliteVersion: string;
+  journalMode: string;
+  totalBytes: number;
+  tables: TableSize[];
+}
+
+/** Why an imported file was refused, in words a user can act on. */
+export interface ImportResult {
+  ok: boolean;
+  message: string;
+  migratedFrom?: number;
+}
+
+export type EndpointState =
+  | 'connecting' | 'ok' | 'busy' | 'loading' | 'sleeping' | 'down' | 'error' | 'disabled';
+
+/** What the collector knows about one endpoint now; `message` is plain words with what to do. */
+export interface EndpointStatus {
+  endpointId: number;
+  state: EndpointState;
+  message: string | null;
+  lastOkAt: number | null;
+  lastErrorAt: number | null;
+  /** From /props (llama-server) or /api/v1/snapshot (exporter). */
+  info: {
+    model?: string;
+    build?: string;
+    totalSlots?: number;
+    ctxSize?: number;
+    hostname?: string;
+  };
+  isRouter: boolean;
+  routerModels: RouterModel[];
+}
+
+export type RouterModelState = 'unloaded' | 'loading' | 'loaded' | 'sleeping' | 'failed' | 'downloading';
+
+export interface RouterModel {
+  id: string;
+  state: RouterModelState;
+  /** 0..1 while loading or downloading, when the server says. */
+  progress: number | null;
+}
+
+/** Pushed from the worker to the page (Comlink.proxy callback). */
+export type DbEvent =
+  | { type: 'frames'; endpointIds: number[]; ts: number }
+  | { type: 'status'; status: EndpointStatus }
+  | { type: 'endpoints' }
+  | { type: 'models' }
+  | { type: 'db'; state: 'ready' | 'closing' | 'closed' | 'error'; message?: string };

@@ -1,0 +1,38 @@
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
+
+// base './' keeps every asset URL relative, so dist/ works from any sub-path
+// (llama-server --path, GitHub Pages, a plain file server) without a rebuild.
+export default defineConfig({
+  base: './',
+  plugins: [
+    svelte(),
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: 'script-defer',
+      includeAssets: ['favicon.svg', 'exporter/*'],
+      manifest: {
+        name: 'Llama Dashboard',
+        short_name: 'Llama Dash',
+        description: 'Live metrics, history and launch commands for llama.cpp llama-server',
+        theme_color: '#1f2430',
+        background_color: '#1f2430',
+        display: 'standalone',
+        start_url: './',
+        scope: './',
+        icons: [{ src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,wasm,webmanifest}'],
+        // sqlite3.wasm is ~900 kB; the default 2 MiB cap is fine but state it so a bigger build fails loudly.
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+        navigateFallback: null,
+      },
+    }),
+  ],
+  optimizeDeps: { exclude: ['@sqlite.org/sqlite-wasm'] },
+  worker: { format: 'es' },
+  build: { target: 'es2022', sourcemap: false },
+  preview: { port: Number(process.env.PORT ?? 4173), strictPort: true },
+});
