@@ -160,4 +160,18 @@ export type DbEvent =
   | { type: 'status'; status: EndpointStatus }
   | { type: 'endpoints' }
   | { type: 'models' }
-  | { type: 'db'; state: 'ready' | 'closing' | 'closed' | 'error'; message?: string };
+  | { type: 'db'; status: DbStatus };
+
+/**
+ * Where this tab stands with the database. 'waiting': another tab has it (offer "Use here");
+ * 'handed-over': this tab gave it to another one (offer to take it back).
+ */
+export type DbState = 'starting' | 'ready' | 'waiting' | 'handed-over' | 'error';
+
+export interface DbStatus {
+  state: DbState;
+  /** null until a database is open in this tab. 'memory' must be shown loudly: nothing is kept. */
+  storage: 'opfs' | 'memory' | null;
+  /** Plain words for the user: why memory only, what failed and what to do. */
+  message: string | null;
+}
