@@ -1,0 +1,110 @@
+/** Endpoints to poll: llama-servers and exporters. */
+import type { Endpoint, EndpointInput, EndpointKind } from './types.ts';
+import { inTx, rows, type DB } from './sql.ts';
+
+interface EndpointRow {
+  id: number; kind: EndpointKind; name: string; url: string; api_key: string | null;
+  interval_ms: number; enabled: number; created_at: number;
+}
+
+const KIND_WORDS: Record<EndpointKind, string> = { llama: 'llama-server', exporter: 'exporter' };
+const MIN_INTERVAL_MS = 250;
+
+function fromRow(r: EndpointRow): Endpoint {
+  return {
+    id: r.id, kind: r.kind, name: r.name, url: r.url, apiKey: r.api_key,
+    intervalMs: r.interval_ms, enabled: r.enabled !== 0, createdAt: r.created_at,
+  };
+}
+
+/**
+ * Trims, checks and canonicalises a base URL: http(s) only, lower-case host, no query or fragment,
+ * no trailing slash (a path prefix, e.g. behind a reverse proxy, is kept).
+ */
+export function normaliseUrl(input: string): string {
+  const text = input.trim();
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new Error(`"${text}" is not a web address: write it like http://127.0.0.1:8080`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new Error(`"${text}" must start with http:// or https:// (for example http://127.0.0.1:8080)`);
+  }
+  if (u.username || u.password) throw new Error(`"${text}" contains a user name or password: put the API key in its own field`);
+  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+}
+
+function checkInterval(ms: number): number {
+  if (!Number.isInteger(ms) || ms < MIN_INTERVAL_MS) throw new Error(`Poll interval must be a whole number of milliseconds, at least ${MIN_INTERVAL_MS}`);
+  return ms;
+}
+
+function checkKind(kind: string): EndpointKind {
+  if (kind !== 'llama' && kind !== 'exporter') throw new Error(`Unknown endpoint kind "${kind}" (llama or exporter)`);
+  return kind;
+}
+
+function assertUnique(db: DB, kind: EndpointKind, url: string, exceptId: number | null): void {
+  const other = rows<{ id: number; name: string }>(db, 'SELECT id, name FROM endpoints WHERE kind = ? AND url = ? AND id IS NOT ?', [kind, url, exceptId])[0];
+  if (other) throw new Error(`A ${KIND_WORDS[kind]} at ${url} is already in the list ("${other.name}")`);
+}
+
+/** All endpoints, in the order they were added. */
+export function listEndpoints(db: DB): Endpoint[] {
+  return rows<EndpointRow>(db, 'SELECT * FROM endpoints ORDER BY id').map(fromRow);
+}
+
+/** One endpoint, or null. */
+export function getEndpoint(db: DB, id: number): Endpoint | null {
+  const r = rows<EndpointRow>(db, 'SELECT * FROM endpoints WHERE id = ?', [id])[0];
+  return r ? fromRow(r) : null;
+}
+
+/** Adds an endpoint; throws a message for the user on a bad URL, interval or a duplicate. */
+export function addEndpoint(db: DB, input: EndpointInput): Endpoint {
+  const kind = checkKind(input.kind);
+  const url = normaliseUrl(input.url);
+  const intervalMs = checkInterval(input.intervalMs);
+  const name = input.name.trim() || new URL(url).host;
+  return inTx(db, () => {
+    assertUnique(db, kind, url, null);
+    const id = db.selectValue(
+      `INSERT INTO endpoints(kind, name, url, api_key, interval_ms, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [kind, name, url, input.apiKey || null, intervalMs, input.enabled ? 1 : 0, Date.now()],
+    ) as number;
+    return getEndpoint(db, id)!;
+  });
+}
+
+/** Changes some fields of an endpoint; same checks as addEndpoint. Throws when it does not exist. */
+export function updateEndpoint(db: DB, id: number, patch: Partial<EndpointInput>): Endpoint {
+  return inTx(db, () => {
+    const cur = getEndpoint(db, id);
+    if (!cur) throw new Error(`Endpoint ${id} does not exist (it may have been removed)`);
+    const kind = patch.kind !== undefined ? checkKind(patch.kind) : cur.kind;
+    const url = patch.url !== undefined ? normaliseUrl(patch.url) : cur.url;
+    const intervalMs = patch.intervalMs !== undefined ? checkInterval(patch.intervalMs) : cur.intervalMs;
+    const name = patch.name !== undefined ? patch.name.trim() || new URL(url).host : cur.name;
+    const apiKey = patch.apiKey !== undefined ? patch.apiKey || null : cur.apiKey;
+    const enabled = patch.enabled ?? cur.enabled;
+    assertUnique(db, kind, url, id);
+    db.exec({
+      sql: 'UPDATE endpoints SET kind = ?, name = ?, url = ?, api_key = ?, interval_ms = ?, enabled = ? WHERE id = ?',
+      bind: [kind, name, url, apiKey, intervalMs, enabled ? 1 : 0, id],
+    });
+    return getEndpoint(db, id)!;
+  });
+}
+
+/** Removes an endpoint with all its samples, rollups and events; models linked to it are unlinked. */
+export function removeEndpoint(db: DB, id: number): void {
+  inTx(db, () => {
+    for (const table of ['frames', 'frames_1m', 'frames_1h', 'layouts', 'events']) {
+      db.exec({ sql: `DELETE FROM ${table} WHERE endpoint_id = ?`, bind: [id] });
+    }
+    db.exec({ sql: 'UPDATE models SET endpoint_id = NULL, router_model = NULL WHERE endpoint_id = ?', bind: [id] });
+    db.exec({ sql: 'DELETE FROM endpoints WHERE id = ?', bind: [id] });
+  });
+}

@@ -1,0 +1,185 @@
+/** Time-series samples: saving ticks, chart queries, latest values, events. Layout: see schema.ts. */
+import type { HistoryQuery, HistoryResult, LatestValues, SampleFrame, SeriesEvent } from './types.ts';
+import { decodeFrame, decodeRollup, encodeFrame, orNull, ROLLUP_STATS, STAT_AVG, STAT_LAST, STAT_MAX, STAT_MIN } from '../lib/frame-codec.ts';
+import { downsampleMinMax, type SeriesColumn } from '../lib/downsample.ts';
+import { latestLayout, layoutById, layoutCovering, type Layout } from './layouts.ts';
+import { inTx, rows, type DB } from './sql.ts';
+
+export { rollupAndPrune, DEFAULT_RETENTION, MIN_RAW_MS } from './retention.ts';
+
+export type Tier = HistoryResult['tier'];
+/** Table and bucket width (ms) of each tier, finest first. */
+export const TIERS: { tier: Tier; table: string; bucketMs: number; maxRangeMs: number }[] = [
+  { tier: 'raw', table: 'frames', bucketMs: 0, maxRangeMs: 3 * 3600_000 },
+  { tier: '1m', table: 'frames_1m', bucketMs: 60_000, maxRangeMs: 8 * 86400_000 },
+  { tier: '1h', table: 'frames_1h', bucketMs: 3600_000, maxRangeMs: Infinity },
+];
+
+/**
+ * Stores one tick (or a backlog of ticks) and its events in ONE transaction: on any bad value the
+ * whole batch is rolled back and the error thrown. A frame for the same endpoint and ts replaces the
+ * earlier one. Frames of endpoints that no longer exist (removed while a poll was in flight) are
+ * dropped. Returns how many frames were stored.
+ */
+export function saveFrames(db: DB, frames: SampleFrame[], events: SeriesEvent[] = []): number {
+  if (frames.length === 0 && events.length === 0) return 0;
+  return inTx(db, () => {
+    const layouts = new Map<number, Layout | null>();
+    const exists = new Map<number, boolean>();
+    const ins = db.prepare('INSERT OR REPLACE INTO frames(endpoint_id, ts, layout_id, vals) VALUES (?, ?, ?, ?)');
+    let saved = 0;
+    try {
+      for (const f of frames) {
+        const ts = checkTs(f.ts);
+        if (!exists.has(f.endpointId)) exists.set(f.endpointId, db.selectValue('SELECT 1 FROM endpoints WHERE id = ?', [f.endpointId]) === 1);
+        if (!exists.get(f.endpointId)) continue;
+        if (f.values === null || typeof f.values !== 'object') throw new TypeError(`Frame of endpoint ${f.endpointId} at ${ts} has no values object`);
+        const base = layouts.has(f.endpointId) ? layouts.get(f.endpointId)! : latestLayout(db, f.endpointId);
+        const layout = layoutCovering(db, f.endpointId, base, Object.keys(f.values));
+        layouts.set(f.endpointId, layout);
+        ins.bind([f.endpointId, ts, layout.id, encodeFrame(layout.keys, f.values)]).stepReset();
+        saved++;
+      }
+    } finally {
+      ins.finalize();
+    }
+    for (const e of events) {
+      db.exec({ sql: 'INSERT INTO events(endpoint_id, ts, kind, detail) VALUES (?, ?, ?, ?)', bind: [e.endpointId, checkTs(e.ts), String(e.kind), e.detail ?? null] });
+    }
+    return saved;
+  });
+}
+
+function checkTs(ts: number): number {
+  if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) throw new TypeError(`Sample time ${String(ts)} is not a time in milliseconds`);
+  return Math.round(ts);
+}
+
+function earliest(db: DB, table: string, endpointId: number): number | null {
+  const v = db.selectValue(`SELECT min(ts) FROM ${table} WHERE endpoint_id = ?`, [endpointId]);
+  return typeof v === 'number' ? v : null;
+}
+
+/**
+ * The finest tier whose row count suits the range and which reaches back to `from`; when none
+ * reaches back that far, the one that reaches furthest.
+ */
+export function pickTier(db: DB, endpointId: number, from: number, to: number): number {
+  let best = -1;
+  let bestStart = Infinity;
+  for (let i = 0; i < TIERS.length; i++) {
+    if (to - from > TIERS[i].maxRangeMs) continue;
+    const start = earliest(db, TIERS[i].table, endpointId);
+    if (start === null) continue;
+    if (start <= from + Math.max(TIERS[i].bucketMs, 60_000)) return i;
+    if (start < bestStart) { best = i; bestStart = start; }
+  }
+  if (best >= 0) return best;
+  return TIERS.findIndex((t) => to - from <= t.maxRangeMs);
+}
+
+interface Gathered { ts: number[]; cols: { val: number[]; lo: number[]; hi: number[] }[] }
+
+/** Reads one tier's rows in [from, to] for `keys` into columns (rollups: avg with min/max). */
+function gather(db: DB, tierIndex: number, q: HistoryQuery, from: number, into: Gathered, layouts: Map<number, Layout>): void {
+  const { table, bucketMs } = TIERS[tierIndex];
+  const stmt = db.prepare(`SELECT ts, layout_id, vals FROM ${table} WHERE endpoint_id = ? AND ts >= ? AND ts <= ? ORDER BY ts`);
+  const positions = new Map<number, number[]>();
+  try {
+    stmt.bind([q.endpointId, from - Math.max(bucketMs - 1, 0), q.to]);
+    while (stmt.step()) {
+      const layoutId = stmt.getInt(1)!;
+      let pos = positions.get(layoutId);
+      if (!pos) {
+        const l = layoutById(db, layoutId, layouts);
+        pos = q.keys.map((k) => l.pos.get(k) ?? -1);
+        positions.set(layoutId, pos);
+      }
+      into.ts.push(stmt.getInt(0)!);
+      const blob = stmt.getBlob(2)!;
+      if (bucketMs === 0) {
+        const v = decodeFrame(blob);
+        for (let k = 0; k < pos.length; k++) {
+          const x = pos[k] < 0 || pos[k] >= v.length ? NaN : v[pos[k]];
+          into.cols[k].val.push(x); into.cols[k].lo.push(x); into.cols[k].hi.push(x);
+        }
+      } else {
+        const v = decodeRollup(blob);
+        for (let k = 0; k < pos.length; k++) {
+          const o = pos[k] * ROLLUP_STATS;
+          const ok = pos[k] >= 0 && o < v.length;
+          into.cols[k].val.push(ok ? v[o + STAT_AVG] : NaN);
+          into.cols[k].lo.push(ok ? v[o + STAT_MIN] : NaN);
+          into.cols[k].hi.push(ok ? v[o + STAT_MAX] : NaN);
+        }
+      }
+    }
+  } finally {
+    stmt.finalize();
+  }
+}
+
+/**
+ * History of some series of one endpoint, columnar for uPlot (ts in SECONDS, null = missing),
+ * downsampled to about `q.points` rows with each bucket's min and max kept. Reads the tier that
+ * suits the range, then finer tiers for the time after its last bucket (the not-yet-rolled edge).
+ */
+export function queryHistory(db: DB, q: HistoryQuery): HistoryResult {
+  if (!(q.to >= q.from)) throw new RangeError(`History range is empty: from ${q.from} to ${q.to}`);
+  const points = Math.max(2, Math.floor(q.points) || 2);
+  const start = pickTier(db, q.endpointId, q.from, q.to);
+  const g: Gathered = { ts: [], cols: q.keys.map(() => ({ val: [], lo: [], hi: [] })) };
+  const layouts = new Map<number, Layout>();
+  let from = q.from;
+  for (let i = start; i >= 0; i--) {
+    const before = g.ts.length;
+    gather(db, i, q, from, g, layouts);
+    if (g.ts.length > before) from = g.ts[g.ts.length - 1] + Math.max(TIERS[i].bucketMs, 1);
+  }
+  const series: SeriesColumn[] = g.cols.map((c) => ({ val: c.val, lo: c.lo, hi: c.hi }));
+  const d = downsampleMinMax(g.ts, series, q.from, q.to, points);
+  const values: Record<string, (number | null)[]> = {};
+  q.keys.forEach((k, i) => { values[k] = d.values[i]; });
+  return { ts: d.ts.map((t) => t / 1000), values, tier: TIERS[start].tier };
+}
+
+/** The newest stored values of an endpoint (falling back to rollups' last values), or null. */
+export function latestValues(db: DB, endpointId: number): LatestValues | null {
+  const layouts = new Map<number, Layout>();
+  for (const { table, bucketMs } of TIERS) {
+    const r = db.selectArray(`SELECT ts, layout_id, vals FROM ${table} WHERE endpoint_id = ? ORDER BY ts DESC LIMIT 1`, [endpointId]);
+    if (!r) continue;
+    const l = layoutById(db, r[1] as number, layouts);
+    const values: Record<string, number | null> = {};
+    if (bucketMs === 0) {
+      const v = decodeFrame(r[2] as Uint8Array);
+      l.keys.forEach((k, i) => { values[k] = i < v.length ? orNull(v[i]) : null; });
+    } else {
+      const v = decodeRollup(r[2] as Uint8Array);
+      l.keys.forEach((k, i) => { values[k] = orNull(v[i * ROLLUP_STATS + STAT_LAST] ?? NaN); });
+    }
+    return { endpointId, ts: r[0] as number, values };
+  }
+  return null;
+}
+
+/** Every series key ever stored for an endpoint, sorted. */
+export function seriesKeys(db: DB, endpointId: number): string[] {
+  const keys = new Set<string>();
+  for (const json of db.selectValues('SELECT keys FROM layouts WHERE endpoint_id = ?', [endpointId]) as string[]) {
+    for (const k of JSON.parse(json) as string[]) keys.add(k);
+  }
+  return [...keys].sort();
+}
+
+/** Chart markers (restarts, down/up, model changes) of an endpoint in [from, to], oldest first. */
+export function listEvents(db: DB, endpointId: number, from: number, to: number): SeriesEvent[] {
+  return rows<{ endpoint_id: number; ts: number; kind: string; detail: string | null }>(
+    db, 'SELECT endpoint_id, ts, kind, detail FROM events WHERE endpoint_id = ? AND ts >= ? AND ts <= ? ORDER BY ts, id', [endpointId, from, to],
+  ).map((r) => (r.detail === null ? { endpointId: r.endpoint_id, ts: r.ts, kind: r.kind } : { endpointId: r.endpoint_id, ts: r.ts, kind: r.kind, detail: r.detail }));
+}
+
+/** Deletes every sample, rollup, layout and event (endpoints and settings stay). */
+export function clearMetrics(db: DB): void {
+  inTx(db, () => db.exec('DELETE FROM frames; DELETE FROM frames_1m; DELETE FROM frames_1h; DELETE FROM layouts; DELETE FROM events;'));
+}

@@ -1,0 +1,147 @@
+/**
+ * Retention in tiers: complete minutes of raw frames are rolled into per-minute rollups, complete
+ * hours of those into per-hour rollups, and each tier is pruned beyond its window, only once what
+ * it holds has been rolled into the next tier. Bounded work per call, so the collector can run it
+ * between ticks.
+ */
+import type { RetentionPolicy } from './types.ts';
+import { decodeFrame, decodeRollup, encodeRollup, ROLLUP_STATS } from '../lib/frame-codec.ts';
+import { bucketStart, rollupBucket, type BucketRow } from '../lib/rollup.ts';
+import { layoutById, layoutWithKeys, type Layout } from './layouts.ts';
+import { inTx, type DB } from './sql.ts';
+
+/** Raw samples are never kept for less than this (the dashboard's live window). */
+export const MIN_RAW_MS = 10 * 60_000;
+
+/** Raw 2 h, minutes 30 days, hours 400 days. */
+export const DEFAULT_RETENTION: RetentionPolicy = { rawMs: 2 * 3600_000, minuteMs: 30 * 86400_000, hourMs: 400 * 86400_000 };
+
+/** A bucket counts as complete this long after its end, so a slow poll can still land in it. */
+const GRACE_MS = 5_000;
+const MINUTE = 60_000;
+const HOUR = 3600_000;
+
+interface Step { source: string; target: string; width: number; fromRollups: boolean }
+const STEPS: Step[] = [
+  { source: 'frames', target: 'frames_1m', width: MINUTE, fromRollups: false },
+  { source: 'frames_1m', target: 'frames_1h', width: HOUR, fromRollups: true },
+];
+
+interface Budget { left: number; more: boolean }
+
+function maxTs(db: DB, table: string, endpointId: number): number | null {
+  const v = db.selectValue(`SELECT max(ts) FROM ${table} WHERE endpoint_id = ?`, [endpointId]);
+  return typeof v === 'number' ? v : null;
+}
+
+/**
+ * Rolls the complete buckets of `endpointId` not yet in `step.target` (those starting before `end`).
+ * Returns how many buckets were written and whether everything up to `end` was done.
+ */
+function rollStep(db: DB, endpointId: number, step: Step, end: number, budget: Budget, layouts: Map<number, Layout>): { buckets: number; caughtUp: boolean } {
+  const last = maxTs(db, step.target, endpointId);
+  const next = last === null ? 0 : last + step.width;
+  if (next >= end || budget.left <= 0) return { buckets: 0, caughtUp: next >= end };
+  const read = db.prepare(`SELECT ts, layout_id, vals${step.fromRollups ? ', n' : ''} FROM ${step.source}
+    WHERE endpoint_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?`);
+  const got: { ts: number; layoutId: number; vals: ArrayLike<number>; n: number }[] = [];
+  try {
+    read.bind([endpointId, next, end, budget.left + 1]);
+    while (read.step()) {
+      const blob = read.getBlob(2)!;
+      got.push({
+        ts: read.getInt(0)!, layoutId: read.getInt(1)!,
+        vals: step.fromRollups ? decodeRollup(blob) : decodeFrame(blob),
+        n: step.fromRollups ? read.getInt(3)! : 1,
+      });
+    }
+  } finally {
+    read.finalize();
+  }
+  let caughtUp = true;
+  if (got.length > budget.left) {
+    caughtUp = false;
+    budget.more = true;
+    const lastBucket = bucketStart(got[got.length - 1].ts, step.width);
+    const whole = got.filter((r) => bucketStart(r.ts, step.width) < lastBucket);
+    // One bucket larger than the whole budget is still rolled, else the pass would never advance.
+    got.splice(0, got.length, ...(whole.length ? whole : got.filter((r) => bucketStart(r.ts, step.width) === lastBucket)));
+  }
+  budget.left -= got.length;
+  const write = db.prepare(`INSERT OR REPLACE INTO ${step.target}(endpoint_id, ts, layout_id, n, vals) VALUES (?, ?, ?, ?, ?)`);
+  let buckets = 0;
+  try {
+    for (let i = 0; i < got.length;) {
+      const b = bucketStart(got[i].ts, step.width);
+      let j = i;
+      while (j < got.length && bucketStart(got[j].ts, step.width) === b) j++;
+      const group = got.slice(i, j);
+      const keys = unionKeys(db, group.map((r) => r.layoutId), layouts);
+      const layout = layoutWithKeys(db, endpointId, keys);
+      const stride = step.fromRollups ? ROLLUP_STATS : 1;
+      const rowsIn: BucketRow[] = group.map((r) => {
+        const l = layoutById(db, r.layoutId, layouts);
+        return { vals: r.vals, n: r.n, map: keys.map((k) => (l.pos.has(k) ? l.pos.get(k)! * stride : -1)) };
+      });
+      const n = group.reduce((s, r) => s + r.n, 0);
+      write.bind([endpointId, b, layout.id, n, encodeRollup(rollupBucket(rowsIn, keys.length, step.fromRollups))]).stepReset();
+      buckets++;
+      i = j;
+    }
+  } finally {
+    write.finalize();
+  }
+  return { buckets, caughtUp };
+}
+
+/** Keys of several layouts in first-seen order (layouts only grow, so usually the newest one's). */
+function unionKeys(db: DB, layoutIds: number[], layouts: Map<number, Layout>): string[] {
+  const ids = [...new Set(layoutIds)].sort((a, b) => b - a);
+  const keys = [...layoutById(db, ids[0], layouts).keys];
+  const seen = new Set(keys);
+  for (const id of ids.slice(1)) for (const k of layoutById(db, id, layouts).keys) if (!seen.has(k)) { seen.add(k); keys.push(k); }
+  return keys;
+}
+
+/** Deletes up to the budget's rows of `table` for `endpointId` older than `before`. */
+function prune(db: DB, table: string, endpointId: number | null, before: number, budget: Budget): number {
+  if (budget.left <= 0) { budget.more = true; return 0; }
+  const scope = endpointId === null ? '' : 'endpoint_id = ? AND';
+  db.exec({
+    sql: `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${scope} ts < ? LIMIT ?)`,
+    bind: endpointId === null ? [before, budget.left] : [endpointId, before, budget.left],
+  });
+  const n = db.changes();
+  budget.left -= n;
+  if (budget.left <= 0) budget.more = true;
+  return n;
+}
+
+/**
+ * One bounded pass of rollup and pruning at time `now` (ms), touching at most about `maxRows` rows
+ * in one transaction. Call again while `more` is true. Running it twice changes nothing more.
+ */
+export function rollupAndPrune(db: DB, now: number, policy: RetentionPolicy = DEFAULT_RETENTION, maxRows = 5000): { rolledMinutes: number; deleted: number; more: boolean } {
+  const rawMs = Math.max(policy.rawMs, MIN_RAW_MS);
+  return inTx(db, () => {
+    const budget: Budget = { left: Math.max(1, maxRows), more: false };
+    const layouts = new Map<number, Layout>();
+    let rolledMinutes = 0;
+    let deleted = 0;
+    const endpointIds = db.selectValues('SELECT DISTINCT endpoint_id FROM layouts ORDER BY endpoint_id') as number[];
+    for (const id of endpointIds) {
+      const minuteEnd = bucketStart(now - GRACE_MS, MINUTE);
+      const minutes = rollStep(db, id, STEPS[0], minuteEnd, budget, layouts);
+      rolledMinutes += minutes.buckets;
+      const lastMinute = maxTs(db, 'frames_1m', id);
+      const hourEnd = minutes.caughtUp ? bucketStart(now - GRACE_MS, HOUR) : bucketStart(lastMinute ?? 0, HOUR);
+      rollStep(db, id, STEPS[1], hourEnd, budget, layouts);
+      const lastHour = maxTs(db, 'frames_1h', id);
+      if (lastMinute !== null) deleted += prune(db, 'frames', id, Math.min(now - rawMs, lastMinute + MINUTE), budget);
+      if (lastHour !== null) deleted += prune(db, 'frames_1m', id, Math.min(now - policy.minuteMs, lastHour + HOUR), budget);
+      deleted += prune(db, 'frames_1h', id, now - policy.hourMs, budget);
+    }
+    deleted += prune(db, 'events', null, now - policy.hourMs, budget);
+    return { rolledMinutes, deleted, more: budget.more };
+  });
+}
