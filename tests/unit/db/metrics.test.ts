@@ -1,0 +1,152 @@
+import { beforeEach, describe, expect, test } from 'vitest';
+import { addEndpoint, removeEndpoint } from '../../../src/db/endpoints.ts';
+import { clearMetrics, latestValues, listEvents, queryHistory, saveFrames, seriesKeys } from '../../../src/db/metrics.ts';
+import type { DB } from '../../../src/db/sql.ts';
+import { freshDb } from './helpers.ts';
+
+const T0 = 1_764_000_000_000;
+let db: DB;
+let llama: number;
+let exporter: number;
+
+beforeEach(async () => {
+  db = await freshDb();
+  llama = addEndpoint(db, { kind: 'llama', name: 'a', url: 'http://127.0.0.1:8080', apiKey: null, intervalMs: 1000, enabled: true }).id;
+  exporter = addEndpoint(db, { kind: 'exporter', name: 'b', url: 'http://127.0.0.1:9101', apiKey: null, intervalMs: 1000, enabled: true }).id;
+});
+
+const count = (table: string) => db.selectValue(`SELECT count(*) FROM ${table}`);
+
+describe('saveFrames', () => {
+  test('stores a tick of several endpoints and any new key without a migration', () => {
+    saveFrames(db, [
+      { endpointId: llama, ts: T0, values: { gen_tps: 41.5, 'llamacpp:requests_processing': 1 } },
+      { endpointId: exporter, ts: T0, values: { 'gpu_util{gpu="0"}': 97, 'gpu_util{gpu="1"}': null } },
+    ]);
+    saveFrames(db, [{ endpointId: llama, ts: T0 + 1000, values: { gen_tps: 40, 'slot_ctx_fill{slot="3"}': 0.25 } }]);
+    expect(latestValues(db, llama)).toEqual({ endpointId: llama, ts: T0 + 1000, values: { gen_tps: 40, 'llamacpp:requests_processing': null, 'slot_ctx_fill{slot="3"}': 0.25 } });
+    expect(latestValues(db, exporter)!.values).toEqual({ 'gpu_util{gpu="0"}': 97, 'gpu_util{gpu="1"}': null });
+    expect(seriesKeys(db, llama)).toEqual(['gen_tps', 'llamacpp:requests_processing', 'slot_ctx_fill{slot="3"}']);
+    const h = queryHistory(db, { endpointId: llama, keys: ['gen_tps', 'slot_ctx_fill{slot="3"}'], from: T0, to: T0 + 1000, points: 100 });
+    expect(h).toEqual({ ts: [T0 / 1000, T0 / 1000 + 1], values: { gen_tps: [41.5, 40], 'slot_ctx_fill{slot="3"}': [null, 0.25] }, tier: 'raw' });
+  });
+
+  test('a batch with one bad value is rejected whole and leaves nothing behind', () => {
+    saveFrames(db, [{ endpointId: llama, ts: T0, values: { gen_tps: 1 } }]);
+    const bad = [
+      { endpointId: llama, ts: T0 + 1000, values: { gen_tps: 2, brand_new_key: 5 } },
+      { endpointId: exporter, ts: T0 + 1000, values: { cpu_util: 'high' as unknown as number } },
+    ];
+    expect(() => saveFrames(db, bad, [{ endpointId: llama, ts: T0 + 1000, kind: 'restart' }])).toThrow('Series "cpu_util" has a value that cannot be stored: high');
+    expect(() => saveFrames(db, [{ endpointId: llama, ts: T0 + 2000, values: { gen_tps: Infinity } }])).toThrow('gen_tps');
+    expect(() => saveFrames(db, [{ endpointId: llama, ts: Number.NaN, values: { gen_tps: 1 } }])).toThrow('not a time');
+    expect(count('frames')).toBe(1);
+    expect(count('events')).toBe(0);
+    expect(seriesKeys(db, llama)).toEqual(['gen_tps']);
+    expect(latestValues(db, exporter)).toBeNull();
+  });
+
+  test('a frame at the same time replaces the earlier one; frames of removed endpoints are dropped', () => {
+    saveFrames(db, [{ endpointId: llama, ts: T0, values: { gen_tps: 1 } }]);
+    expect(saveFrames(db, [{ endpointId: llama, ts: T0, values: { gen_tps: 2 } }, { endpointId: 999, ts: T0, values: { x: 1 } }])).toBe(1);
+    expect(count('frames')).toBe(1);
+    expect(latestValues(db, llama)!.values.gen_tps).toBe(2);
+    expect(seriesKeys(db, 999)).toEqual([]);
+  });
+
+  test('costs about one float64 per sample on disk', () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `series_${i}`);
+    const before = Number(db.selectValue('PRAGMA page_count'));
+    const ticks = 3600;
+    for (let t = 0; t < ticks; t++) {
+      saveFrames(db, [llama, exporter].map((endpointId) => ({
+        endpointId, ts: T0 + t * 1000, values: Object.fromEntries(keys.map((k, i) => [k, i < 5 ? t * (i + 1) : Math.random() * 100])),
+      })));
+    }
+    const bytes = (Number(db.selectValue('PRAGMA page_count')) - before) * Number(db.selectValue('PRAGMA page_size'));
+    expect(bytes / (ticks * 40)).toBeLessThan(12);
+  });
+});
+
+describe('queryHistory', () => {
+  function fill(seconds: number, value: (i: number) => number | null, key = 'gen_tps') {
+    for (let i = 0; i < seconds; i++) saveFrames(db, [{ endpointId: llama, ts: T0 + i * 1000, values: { [key]: value(i) } }]);
+  }
+
+  test('downsamples to about the requested points and keeps one-second spikes', () => {
+    fill(600, (i) => (i === 333 ? 500 : i === 444 ? -7 : 10));
+    const h = queryHistory(db, { endpointId: llama, keys: ['gen_tps'], from: T0, to: T0 + 599_000, points: 60 });
+    expect(h.tier).toBe('raw');
+    expect(h.ts.length).toBeLessThanOrEqual(60);
+    expect(h.ts.length).toBeGreaterThanOrEqual(50);
+    expect(Math.max(...(h.values.gen_tps as number[]))).toBe(500);
+    expect(Math.min(...(h.values.gen_tps as number[]))).toBe(-7);
+    expect(h.ts.every((t, i) => i === 0 || t > h.ts[i - 1])).toBe(true);
+    expect(h.ts[0]).toBeGreaterThanOrEqual(T0 / 1000);
+  });
+
+  test('missing values and unknown keys are null, an outage is a break in the line', () => {
+    fill(30, (i) => (i % 2 ? null : i));
+    for (let i = 90; i < 100; i++) saveFrames(db, [{ endpointId: llama, ts: T0 + i * 1000, values: { gen_tps: i } }]);
+    const h = queryHistory(db, { endpointId: llama, keys: ['gen_tps', 'nope'], from: T0, to: T0 + 99_000, points: 1000 });
+    expect(h.values.gen_tps.slice(0, 4)).toEqual([0, null, 2, null]);
+    expect(h.values.nope.every((v) => v === null)).toBe(true);
+    const gapAt = h.ts.findIndex((t) => t > T0 / 1000 + 29 && t < T0 / 1000 + 90);
+    expect(gapAt).toBeGreaterThan(0);
+    expect(h.values.gen_tps[gapAt]).toBeNull();
+    expect(h.ts).toHaveLength(30 + 1 + 10);
+  });
+
+  test('only the asked range and endpoint, even with other endpoints interleaved', () => {
+    for (let i = 0; i < 100; i++) {
+      saveFrames(db, [{ endpointId: llama, ts: T0 + i * 1000, values: { v: i } }, { endpointId: exporter, ts: T0 + i * 1000, values: { v: -i } }]);
+    }
+    const h = queryHistory(db, { endpointId: exporter, keys: ['v'], from: T0 + 10_000, to: T0 + 19_000, points: 100 });
+    expect(h.values.v).toEqual([-10, -11, -12, -13, -14, -15, -16, -17, -18, -19]);
+    expect(() => queryHistory(db, { endpointId: llama, keys: ['v'], from: T0 + 5, to: T0, points: 10 })).toThrow('range is empty');
+  });
+
+  test('a 10-minute query of a tick of 40 keys takes well under 10 ms', () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+    for (let i = 0; i < 3600; i++) {
+      saveFrames(db, [llama, exporter].map((endpointId) => ({ endpointId, ts: T0 + i * 1000, values: Object.fromEntries(keys.map((k, j) => [k, i + j])) })));
+    }
+    const q = { endpointId: llama, keys: keys.slice(0, 6), from: T0 + 3000_000, to: T0 + 3599_000, points: 800 };
+    queryHistory(db, q);
+    const times: number[] = [];
+    for (let r = 0; r < 20; r++) {
+      const t = performance.now();
+      const h = queryHistory(db, q);
+      times.push(performance.now() - t);
+      expect(h.ts).toHaveLength(600);
+    }
+    times.sort((a, b) => a - b);
+    expect(times[10]).toBeLessThan(10);
+  });
+});
+
+describe('events and clearing', () => {
+  test('events come back in time order within the range', () => {
+    saveFrames(db, [], [
+      { endpointId: llama, ts: T0 + 5000, kind: 'down', detail: 'connection refused' },
+      { endpointId: llama, ts: T0 + 1000, kind: 'restart' },
+      { endpointId: exporter, ts: T0 + 2000, kind: 'up' },
+      { endpointId: llama, ts: T0 + 90_000, kind: 'up' },
+    ]);
+    expect(listEvents(db, llama, T0, T0 + 60_000)).toEqual([
+      { endpointId: llama, ts: T0 + 1000, kind: 'restart' },
+      { endpointId: llama, ts: T0 + 5000, kind: 'down', detail: 'connection refused' },
+    ]);
+  });
+
+  test('clearMetrics empties every sample table; removeEndpoint removes only its own', () => {
+    saveFrames(db, [{ endpointId: llama, ts: T0, values: { a: 1 } }, { endpointId: exporter, ts: T0, values: { b: 1 } }], [{ endpointId: llama, ts: T0, kind: 'up' }]);
+    removeEndpoint(db, llama);
+    expect(latestValues(db, llama)).toBeNull();
+    expect(listEvents(db, llama, 0, T0 * 2)).toEqual([]);
+    expect(latestValues(db, exporter)!.values).toEqual({ b: 1 });
+    clearMetrics(db);
+    for (const t of ['frames', 'frames_1m', 'frames_1h', 'layouts', 'events']) expect(count(t)).toBe(0);
+    expect(count('endpoints')).toBe(1);
+  });
+});
