@@ -1,0 +1,214 @@
+import { SvelteMap } from 'svelte/reactivity';
+import type { HistoryQuery, HistoryResult, LatestValues, SeriesEvent } from '../db/types';
+import { KEYS } from '../lib/series-keys';
+
+/** A live window that slides with the clock, or a fixed custom window (ms since epoch). */
+export type TimeRange = { kind: 'live'; spanMs: number } | { kind: 'custom'; from: number; to: number };
+
+/** The picker's preset windows. */
+export const RANGE_PRESETS: readonly { label: string; spanMs: number }[] = [
+  { label: '10 min', spanMs: 10 * 60_000 },
+  { label: '1 h', spanMs: 3600_000 },
+  { label: '6 h', spanMs: 6 * 3600_000 },
+  { label: '24 h', spanMs: 24 * 3600_000 },
+  { label: '7 d', spanMs: 7 * 24 * 3600_000 },
+];
+
+/** What the metrics state needs from the worker (a subset of DbApi, so tests can hand in the real api). */
+export interface MetricsSource {
+  history(q: HistoryQuery): Promise<HistoryResult> | HistoryResult;
+  latest(endpointId: number): Promise<LatestValues | null> | LatestValues | null;
+  events(endpointId: number, from: number, to: number): Promise<SeriesEvent[]> | SeriesEvent[];
+}
+
+/** Columnar chart data of one endpoint; ts in seconds like uPlot wants it. */
+export interface ChartData {
+  ts: number[];
+  values: Record<string, (number | null)[]>;
+  tier: HistoryResult['tier'];
+}
+
+/**
+ * Live points appended since the last query, as a share of the requested points, before the window is
+ * re-queried: a downsampled range is re-bucketed every few minutes rather than on every tick.
+ */
+const APPEND_SHARE = 0.25;
+
+interface Tracked {
+  keys: string[];
+  /** Bumped per query, so a slow answer to an older query cannot overwrite a newer one. */
+  generation: number;
+  /** Points appended since the last query. */
+  appended: number;
+}
+
+/**
+ * Chart data for the dashboard: draws the selected range from the database, then appends each tick's
+ * latest values instead of re-querying the whole window every second.
+ */
+export class MetricsState {
+  #source: MetricsSource | null = null;
+  #range = $state<TimeRange>({ kind: 'live', spanMs: RANGE_PRESETS[0].spanMs });
+  #now = $state(Date.now());
+  #points = $state(600);
+  #data = new SvelteMap<number, ChartData>();
+  #events = new SvelteMap<number, SeriesEvent[]>();
+  #latest = new SvelteMap<number, LatestValues>();
+  #tracked = new Map<number, Tracked>();
+  #error = $state<string | null>(null);
+  /** Wall time of the last history query per endpoint, in ms (for the note under the charts). */
+  #queryMs = new SvelteMap<number, number>();
+
+  readonly range = $derived(this.#range);
+  /** The visible window in ms. */
+  readonly window = $derived(
+    this.#range.kind === 'live'
+      ? { from: this.#now - this.#range.spanMs, to: this.#now }
+      : { from: this.#range.from, to: this.#range.to },
+  );
+  readonly points = $derived(this.#points);
+  /** Last failure to read history, in words, or null. */
+  readonly error = $derived(this.#error);
+
+  /** Hands in the worker API; queries start once this is set. */
+  connect(source: MetricsSource) {
+    this.#source = source;
+    for (const id of this.#tracked.keys()) void this.#reload(id);
+  }
+
+  /** Chart data of one endpoint, or undefined before its first query answered. */
+  data(endpointId: number): ChartData | undefined {
+    return this.#data.get(endpointId);
+  }
+
+  /** Restart, model-change, down and up events of one endpoint inside the window. */
+  events(endpointId: number): SeriesEvent[] {
+    return this.#events.get(endpointId) ?? [];
+  }
+
+  /** The most recent values the collector stored for one endpoint. */
+  latest(endpointId: number): LatestValues | undefined {
+    return this.#latest.get(endpointId);
+  }
+
+  /** How long the last history query of this endpoint took (ms, measured from the page). */
+  queryMs(endpointId: number): number | undefined {
+    return this.#queryMs.get(endpointId);
+  }
+
+  /** Starts (or updates) charting these keys of one endpoint; a new key set re-queries. */
+  track(endpointId: number, keys: string[]) {
+    const t = this.#tracked.get(endpointId);
+    if (t && t.keys.join('\n') === keys.join('\n')) return;
+    this.#tracked.set(endpointId, { keys, generation: t?.generation ?? 0, appended: 0 });
+    void this.#reload(endpointId);
+    void this.#refreshLatest([endpointId]);
+  }
+
+  /** Stops charting an endpoint (its card went away). */
+  untrack(endpointId: number) {
+    this.#tracked.delete(endpointId);
+    this.#data.delete(endpointId);
+    this.#events.delete(endpointId);
+    this.#latest.delete(endpointId);
+  }
+
+  setRange(range: TimeRange) {
+    this.#range = range;
+    this.#now = Date.now();
+    this.#reloadAll();
+  }
+
+  /** The charts' pixel width: the worker downsamples to this many points. Small changes keep the data. */
+  setPoints(px: number) {
+    const p = Math.max(50, Math.round(px));
+    if (Math.abs(p - this.#points) / this.#points < 0.15) return;
+    this.#points = p;
+    this.#reloadAll();
+  }
+
+  /** Slides a live window forward with the clock, so a silent endpoint shows its gap. */
+  tick(now = Date.now()) {
+    if (this.#range.kind === 'live') this.#now = now;
+  }
+
+  /** New samples were stored: refresh the cards' values and append them to the charts of a live window. */
+  async onFrames(endpointIds: number[], ts: number) {
+    const ids = endpointIds.filter((id) => this.#tracked.has(id));
+    const latest = await this.#refreshLatest(ids);
+    if (this.#range.kind !== 'live') return;
+    this.#now = Math.max(this.#now, ts);
+    for (const l of latest) this.#append(l);
+  }
+
+  /** A restart or other event arrived: re-read the markers of that endpoint. */
+  async refreshEvents(endpointId: number) {
+    if (!this.#source || !this.#tracked.has(endpointId)) return;
+    const { from, to } = this.window;
+    this.#events.set(endpointId, await this.#source.events(endpointId, from, Math.max(to, Date.now())));
+  }
+
+  #reloadAll() {
+    for (const id of this.#tracked.keys()) void this.#reload(id);
+  }
+
+  async #refreshLatest(ids: number[]): Promise<LatestValues[]> {
+    const src = this.#source;
+    if (!src || ids.length === 0) return [];
+    const latest = (await Promise.all(ids.map((id) => src.latest(id)))).filter((l) => l != null);
+    for (const l of latest) {
+      const before = this.#latest.get(l.endpointId)?.values[KEYS.uptime];
+      const after = l.values[KEYS.uptime];
+      this.#latest.set(l.endpointId, l);
+      // Uptime going down means the server restarted: fetch the new restart marker.
+      if (before != null && after != null && after < before) void this.refreshEvents(l.endpointId);
+    }
+    return latest;
+  }
+
+  #append(l: LatestValues) {
+    const t = this.#tracked.get(l.endpointId);
+    const d = this.#data.get(l.endpointId);
+    if (!t || !d) return;
+    const tsSec = l.ts / 1000;
+    if (d.ts.length > 0 && tsSec <= d.ts[d.ts.length - 1]) return;
+    if (++t.appended > this.#points * APPEND_SHARE) {
+      void this.#reload(l.endpointId);
+      return;
+    }
+    const fromSec = this.window.from / 1000;
+    let drop = 0;
+    while (drop < d.ts.length && d.ts[drop] < fromSec) drop++;
+    const values: ChartData['values'] = {};
+    for (const k of t.keys) {
+      const col = d.values[k] ?? new Array<number | null>(d.ts.length).fill(null);
+      values[k] = [...col.slice(drop), l.values[k] ?? null];
+    }
+    this.#data.set(l.endpointId, { ts: [...d.ts.slice(drop), tsSec], values, tier: d.tier });
+  }
+
+  async #reload(endpointId: number) {
+    const t = this.#tracked.get(endpointId);
+    if (!this.#source || !t) return;
+    const generation = ++t.generation;
+    t.appended = 0;
+    const { from, to } = this.window;
+    const started = performance.now();
+    try {
+      const [res, evs] = await Promise.all([
+        this.#source.history({ endpointId, keys: t.keys, from, to, points: this.#points }),
+        this.#source.events(endpointId, from, to),
+      ]);
+      if (this.#tracked.get(endpointId)?.generation !== generation) return;
+      this.#queryMs.set(endpointId, performance.now() - started);
+      this.#data.set(endpointId, res);
+      this.#events.set(endpointId, evs);
+      this.#error = null;
+    } catch (e) {
+      this.#error = `Could not read the history from the local database: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+}
+
+/** The dashboard's chart data. */
+export const metrics = new MetricsState();

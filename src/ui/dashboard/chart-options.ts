@@ -1,0 +1,133 @@
+import type uPlot from 'uplot';
+import { formatValue, type Unit } from '../../lib/format';
+
+/** One line on a chart: `key` is the series name in the database, `label` what the legend says. */
+export interface ChartSeries {
+  key: string;
+  label: string;
+}
+
+/** A vertical marker (restart, model change, down/up) at `ts` seconds. */
+export interface ChartMarker {
+  ts: number;
+  kind: string;
+  detail?: string;
+}
+
+/** Colours read from the page's CSS variables, so the chart follows the light/dark theme. */
+export interface ChartTheme {
+  fg: string;
+  muted: string;
+  border: string;
+  err: string;
+  warn: string;
+  ok: string;
+  palette: string[];
+}
+
+/** Reads the theme from CSS variables as they apply at `el` (the chart's wrapper). */
+export function readTheme(el: Element): ChartTheme {
+  const cs = getComputedStyle(el);
+  const v = (name: string) => cs.getPropertyValue(name).trim();
+  return {
+    fg: v('--fg'), muted: v('--muted'), border: v('--border'), err: v('--err'), warn: v('--warn'), ok: v('--ok'),
+    palette: [1, 2, 3, 4, 5, 6, 7, 8].map((i) => v(`--chart-${i}`)),
+  };
+}
+
+const MARKER_COLOUR: Record<string, keyof ChartTheme> = { restart: 'err', down: 'err', up: 'ok', 'model-change': 'warn' };
+
+/** Draws markers as dashed vertical lines over the plot; reads them through `get` so updates need no rebuild. */
+function markersPlugin(get: () => ChartMarker[], theme: ChartTheme): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u) => {
+        const { ctx, bbox } = u;
+        ctx.save();
+        ctx.lineWidth = Math.max(1, devicePixelRatio);
+        ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
+        for (const m of get()) {
+          const x = Math.round(u.valToPos(m.ts, 'x', true));
+          if (x < bbox.left || x > bbox.left + bbox.width) continue;
+          const colour = theme[MARKER_COLOUR[m.kind] ?? 'muted'];
+          ctx.strokeStyle = typeof colour === 'string' ? colour : theme.muted;
+          ctx.beginPath();
+          ctx.moveTo(x, bbox.top);
+          ctx.lineTo(x, bbox.top + bbox.height);
+          ctx.stroke();
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+export interface BuildOptions {
+  width: number;
+  height: number;
+  unit: Unit;
+  series: ChartSeries[];
+  theme: ChartTheme;
+  syncKey: string;
+  /** Fixed y range, e.g. [0, 1] for fractions; otherwise from 0 to a little above the highest value. */
+  yRange?: [number, number];
+  markers: () => ChartMarker[];
+  /** Called with a dragged selection (seconds); the page turns it into a custom range. */
+  onselect?: (from: number, to: number) => void;
+}
+
+/** uPlot options for one chart: time on x, one unit on y, values and units in the live legend. */
+export function buildOptions(o: BuildOptions): uPlot.Options {
+  const { theme } = o;
+  const axis = (extra: Partial<uPlot.Axis>): uPlot.Axis => ({
+    stroke: theme.muted,
+    grid: { stroke: theme.border, width: 1 },
+    ticks: { stroke: theme.border, width: 1 },
+    ...extra,
+  });
+  return {
+    width: o.width,
+    height: o.height,
+    legend: { live: true },
+    cursor: {
+      sync: { key: o.syncKey },
+      // The selection becomes a custom range the worker re-queries at full resolution, rather than a zoom
+      // into the already downsampled points.
+      drag: { x: true, y: false, setScale: false },
+    },
+    scales: {
+      x: { time: true, auto: false },
+      y: {
+        range: (_u, min, max) =>
+          o.yRange ?? [Math.min(0, min ?? 0), max != null && max > 0 ? max * 1.1 : 1],
+      },
+    },
+    axes: [
+      axis({}),
+      axis({ size: 70, values: (_u, splits) => splits.map((v) => formatValue(v, o.unit)) }),
+    ],
+    series: [
+      { label: 'Time', value: '{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}' },
+      ...o.series.map((s, i): uPlot.Series => ({
+        label: s.label,
+        stroke: theme.palette[i % theme.palette.length] || theme.fg,
+        width: 1.5,
+        spanGaps: false,
+        points: { show: false },
+        value: (_u, v) => formatValue(v, o.unit),
+      })),
+    ],
+    plugins: [markersPlugin(o.markers, theme)],
+    hooks: {
+      setSelect: [
+        (u) => {
+          if (u.select.width < 4 || !o.onselect) return;
+          const from = u.posToVal(u.select.left, 'x');
+          const to = u.posToVal(u.select.left + u.select.width, 'x');
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          o.onselect(from, to);
+        },
+      ],
+    },
+  };
+}
