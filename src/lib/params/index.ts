@@ -1,0 +1,13 @@
+/**
+ * llama-server parameters: the catalogue, configuration checks, and launch commands.
+ * Pure (no DOM, no I/O). Configurations are `{ args: Record<canonicalKey, value>, extraArgs }`.
+ */
+export type {
+  ArgSpec, ArgType, ArgGroup, ArgValue, Catalogue, ConfigArgs, LaunchConfig, ConfigIssue, IssueFix,
+} from './types.ts';
+export { getCatalogue, findArg, getArg, matchAcross, searchArgs, ARG_GROUPS, type ArgMatch } from './catalogue.ts';
+export { configToArgv, argvToConfig, flattenArgv, type ArgvItem, type Word } from './argv.ts';
+export { exportConfig } from './export/index.ts';
+export { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult } from './export/types.ts';
+export { importCommand, IMPORT_FORMATS, type ImportFormat } from './import/index.ts';
+export type { ImportResult } from './import/command.ts';
