@@ -89,7 +89,7 @@ export function checkImage(sqlite3: Sqlite3, bytes: Uint8Array): ImageCheck {
   let copy: DB | null = null;
   try {
     copy = openImage(sqlite3, asRollbackImage(bytes.slice()));
-    const problems = copy.selectValues('PRAGMA integrity_check(5)').map(String);
+    const problems = copy.selectValues('PRAGMA integrity_check(5)').map((p) => String(p).replace(/^\*\*\* in database \w+ \*\*\*\s*/, '').trim());
     if (problems.length !== 1 || problems[0] !== 'ok') {
       return { ok: false, message: `This file is truncated or damaged: integrity check says ${problems.join('; ')}` };
     }
