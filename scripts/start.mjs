@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `npm start`: build the app when dist/ is missing or older than the sources, serve dist/ with
+// `vite preview` on a printed local URL, and run the companion exporter beside it when it was built.
+// Ctrl-C stops both. PORT and HOST choose where the dashboard listens (default 127.0.0.1:4173).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+const exporterBuild = join(root, 'scripts', 'build-exporter.mjs');
+const exporter = join(dist, 'exporter', 'llama-dash-exporter.mjs');
+const host = process.env.HOST ?? '127.0.0.1';
+const port = process.env.PORT ?? '4173';
+
+if (!existsSync(vite)) {
+  console.error('Dependencies are missing: run `npm ci` first, then `npm start`.');
+  process.exit(1);
+}
+
+/** Newest modification time under `path` (files and folders, recursively). */
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let t = st.mtimeMs;
+  for (const name of readdirSync(path)) t = Math.max(t, newest(join(path, name)));
+  return t;
+}
+
+function run(args, what) {
+  console.log(`> ${what}`);
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`${what} failed (exit ${r.status ?? r.signal}).`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+const inputs = ['src', 'public', 'exporter', 'index.html', 'vite.config.ts', 'package.json', 'package-lock.json'];
+const builtAt = existsSync(join(dist, 'index.html')) ? statSync(join(dist, 'index.html')).mtimeMs : 0;
+if (builtAt === 0 || Math.max(...inputs.map((p) => newest(join(root, p)))) > builtAt) {
+  run([vite, 'build'], 'Building the dashboard (vite build)');
+  if (existsSync(exporterBuild)) run([exporterBuild], 'Building the exporter');
+}
+
+const children = [];
+let stopping = false;
+
+function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  process.exitCode = code;
+}
+
+function start(name, args) {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${name} stopped (${signal ?? `exit ${code}`}); stopping the rest.`);
+      stopAll(code ?? 1);
+    }
+  });
+  children.push(child);
+}
+
+start('The dashboard server', [vite, 'preview', '--outDir', 'dist', '--host', host, '--port', port, '--strictPort']);
+console.log(`\nLlama Dashboard: http://${host}:${port}/   (Ctrl-C stops it)`);
+if (existsSync(exporter)) {
+  start('The exporter', [exporter]);
+  console.log('Companion exporter started from dist/exporter/llama-dash-exporter.mjs (see its own output for the address).');
+} else {
+  console.log('No exporter build found (dist/exporter/llama-dash-exporter.mjs): GPU and host statistics are off.');
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => stopAll(0));

@@ -1,0 +1,363 @@
+import * as Comlink from 'comlink';
+import type { Database } from '@sqlite.org/sqlite-wasm';
+import type {
+  DbEvent, DbStatus, Endpoint, EndpointInput, EndpointStatus, ImportResult, SampleFrame, SeriesEvent,
+} from './types';
+import {
+  closeHandle, hasOpfs, loadSqlite, openMemory, openOpfs, SingleWriter, type DbHandle,
+} from './open';
+import { migrate, SCHEMA_VERSION } from './schema';
+import * as endpoints from './endpoints';
+import * as metrics from './metrics';
+import * as models from './models';
+import * as metadata from './metadata';
+import * as backup from './backup';
+
+/** What the collector (src/collect/collector.ts) needs from the database side. */
+export interface CollectorDeps {
+  listEndpoints(): Endpoint[];
+  saveFrames(frames: SampleFrame[], events?: SeriesEvent[]): void;
+  emit(ev: DbEvent): void;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+/** The collector's surface as the API uses it. */
+export interface Collector {
+  /** Re-reads the endpoints and starts or stops pollers to match. */
+  sync(): void;
+  stop(): void;
+  statuses(): EndpointStatus[];
+  testConnection(input: EndpointInput): Promise<EndpointStatus>;
+  loadModel(endpointId: number, model: string): Promise<void>;
+  unloadModel(endpointId: number, model: string): Promise<void>;
+}
+
+export type CollectorFactory = (deps: CollectorDeps) => Collector;
+
+export interface ApiOptions {
+  /** 'auto': OPFS behind the single-writer lock when the browser has it, else memory (said loudly). */
+  storage?: 'auto' | 'memory';
+  /** Starts polling once the database is open; absent in unit tests of the SQL layer. */
+  collector?: CollectorFactory;
+  /** How often the worker rolls up and prunes old samples (ms); 0 turns the timer off. */
+  retentionEveryMs?: number;
+  now?: () => number;
+}
+
+const MEMORY_ONLY =
+  'This browser gives the page no persistent storage (OPFS), so everything lives in memory and is ' +
+  'lost when this tab closes. Use a current Chrome, Edge, Firefox or Safari outside private browsing ' +
+  'to keep history and model configurations.';
+
+/** Rows the retention pass handles per step, so queries from the page interleave with it. */
+const RETENTION_BATCH = 5000;
+
+/** Builds the database API: a plain object whose methods run in the worker (or in-thread in tests). */
+export function createApi(options: ApiOptions = {}) {
+  const now = options.now ?? Date.now;
+  let handle: DbHandle | null = null;
+  let status: DbStatus = { state: 'starting', storage: null, message: null };
+  let writer: SingleWriter | null = null;
+  let collector: Collector | null = null;
+  let retentionTimer: ReturnType<typeof setInterval> | null = null;
+  let started: Promise<DbStatus> | null = null;
+  let settle: ((s: DbStatus) => void) | null = null;
+  const listeners = new Map<number, (ev: DbEvent) => unknown>();
+  let nextListener = 1;
+
+  function emit(ev: DbEvent): void {
+    for (const [id, cb] of listeners) {
+      // A listener in a closed page rejects: drop it instead of failing every later event.
+      Promise.resolve()
+        .then(() => cb(ev))
+        .catch(() => listeners.delete(id));
+    }
+  }
+
+  function setStatus(next: DbStatus): void {
+    status = next;
+    emit({ type: 'db', status });
+    if (next.state !== 'starting' && settle) {
+      settle(next);
+      settle = null;
+    }
+  }
+
+  function db(): Database {
+    if (!handle) {
+      throw new Error(
+        status.state === 'waiting' || status.state === 'handed-over'
+          ? 'The database is open in another tab. Use it there, or choose "Use here".'
+          : status.message ?? 'The database is not open yet.',
+      );
+    }
+    return handle.db;
+  }
+
+  /** Runs fn in a savepoint: all of it or none of it (savepoints nest, BEGIN does not). */
+  function write<T>(fn: (d: Database) => T): T {
+    const d = db();
+    return d.savepoint(() => fn(d));
+  }
+
+  function startServices(): void {
+    collector = options.collector?.({
+      listEndpoints: () => endpoints.listEndpoints(db()),
+      saveFrames: (frames, events) => {
+        if (!handle) return;
+        write((d) => metrics.saveFrames(d, frames, events));
+        emit({ type: 'frames', endpointIds: [...new Set(frames.map((f) => f.endpointId))], ts: now() });
+      },
+      emit,
+      now,
+    }) ?? null;
+    collector?.sync();
+    const every = options.retentionEveryMs ?? 60_000;
+    if (every > 0) retentionTimer = setInterval(retentionTick, every);
+  }
+
+  let retentionRunning = false;
+  function retentionTick(): void {
+    if (retentionRunning) return;
+    retentionRunning = true;
+    api.runRetention()
+      .catch((e: unknown) => {
+        if (handle) setStatus({ ...status, message: `Cleaning up old history failed: ${errorText(e)}. History keeps growing until this is fixed; export the database and report it.` });
+      })
+      .finally(() => (retentionRunning = false));
+  }
+
+  function stopServices(): void {
+    collector?.stop();
+    collector = null;
+    if (retentionTimer) clearInterval(retentionTimer);
+    retentionTimer = null;
+  }
+
+  /** Opens (OPFS, else memory with a reason), migrates and starts polling. Never throws. */
+  async function openDatabase(preferOpfs: boolean): Promise<void> {
+    const sqlite3 = await loadSqlite();
+    let message: string | null = null;
+    try {
+      handle = preferOpfs ? await openOpfs(sqlite3) : openMemory(sqlite3);
+      if (!preferOpfs && options.storage !== 'memory') message = MEMORY_ONLY;
+    } catch (e) {
+      handle = openMemory(sqlite3);
+      message = `The stored database could not be opened (${errorText(e)}), so this tab runs on a ` +
+        'temporary in-memory database and keeps nothing. Close other tabs of the dashboard and reload; ' +
+        'your stored data has not been touched.';
+    }
+    try {
+      migrate(handle.db);
+    } catch (e) {
+      closeHandle(handle);
+      handle = null;
+      setStatus({ state: 'error', storage: null, message: `The database could not be prepared: ${errorText(e)}` });
+      return;
+    }
+    startServices();
+    setStatus({ state: 'ready', storage: handle.storage, message });
+  }
+
+  async function closeDatabase(): Promise<void> {
+    stopServices();
+    if (handle) closeHandle(handle);
+    handle = null;
+  }
+
+  const api = {
+    /** Opens the database (once); resolves with the first settled status (ready, waiting, error). */
+    init(): Promise<DbStatus> {
+      if (started) return started;
+      started = new Promise<DbStatus>((resolve) => (settle = resolve));
+      const lockable = typeof navigator !== 'undefined' && !!navigator.locks;
+      if (options.storage === 'memory' || !hasOpfs() || !lockable) {
+        void openDatabase(false);
+      } else {
+        writer = new SingleWriter({
+          acquire: () => openDatabase(true),
+          release: closeDatabase,
+          changed: (state, message) => {
+            if (state === 'waiting') setStatus({ state: 'waiting', storage: null, message: message ?? null });
+            else if (state === 'handed-over') setStatus({ state: 'handed-over', storage: null, message: null });
+            else if (message) setStatus({ ...status, message });
+          },
+        });
+        writer.start();
+      }
+      return started;
+    },
+
+    status(): DbStatus {
+      return status;
+    },
+
+    /** Asks the tab that has the database to hand it over to this one. */
+    useHere(): void {
+      if (!writer) throw new Error('This tab has its own in-memory database; there is nothing to take over.');
+      writer.useHere();
+    },
+
+    /** Registers a listener for DbEvents (pass a Comlink.proxy from the page); returns its id. */
+    subscribe(cb: (ev: DbEvent) => unknown): number {
+      const id = nextListener++;
+      listeners.set(id, cb);
+      return id;
+    },
+
+    unsubscribe(id: number): void {
+      listeners.delete(id);
+    },
+
+    listEndpoints: () => endpoints.listEndpoints(db()),
+    getEndpoint: (id: number) => endpoints.getEndpoint(db(), id),
+    addEndpoint(input: EndpointInput) {
+      const ep = write((d) => endpoints.addEndpoint(d, input));
+      collector?.sync();
+      emit({ type: 'endpoints' });
+      return ep;
+    },
+    updateEndpoint(id: number, patch: Partial<EndpointInput>) {
+      const ep = write((d) => endpoints.updateEndpoint(d, id, patch));
+      collector?.sync();
+      emit({ type: 'endpoints' });
+      return ep;
+    },
+    removeEndpoint(id: number) {
+      const r = write((d) => endpoints.removeEndpoint(d, id));
+      collector?.sync();
+      emit({ type: 'endpoints' });
+      return r;
+    },
+
+    saveFrames(frames: SampleFrame[], events?: SeriesEvent[]): void {
+      write((d) => metrics.saveFrames(d, frames, events));
+      emit({ type: 'frames', endpointIds: [...new Set(frames.map((f) => f.endpointId))], ts: now() });
+    },
+    history: (q: Parameters<typeof metrics.queryHistory>[1]) => metrics.queryHistory(db(), q),
+    latest: (...a: Tail<Parameters<typeof metrics.latestValues>>) => metrics.latestValues(db(), ...a),
+    seriesKeys: (...a: Tail<Parameters<typeof metrics.seriesKeys>>) => metrics.seriesKeys(db(), ...a),
+    events: (...a: Tail<Parameters<typeof metrics.listEvents>>) => metrics.listEvents(db(), ...a),
+    /** One retention pass (rollups, then pruning) in batches; the worker also runs it on a timer. */
+    async runRetention(): Promise<{ rolledMinutes: number; deleted: number }> {
+      const total = { rolledMinutes: 0, deleted: 0 };
+      while (handle) {
+        const r = write((d) => metrics.rollupAndPrune(d, now(), metrics.DEFAULT_RETENTION, RETENTION_BATCH));
+        total.rolledMinutes += r.rolledMinutes;
+        total.deleted += r.deleted;
+        if (!r.more) break;
+        // Let queries from the page in between batches.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      return total;
+    },
+    clearMetrics(): void {
+      write((d) => metrics.clearMetrics(d));
+      emit({ type: 'frames', endpointIds: [], ts: now() });
+    },
+
+    createModel: (...a: Tail<Parameters<typeof models.createModel>>) => modelWrite((d) => models.createModel(d, ...a)),
+    listModels: (...a: Tail<Parameters<typeof models.listModels>>) => models.listModels(db(), ...a),
+    getModel: (id: number) => models.getModel(db(), id),
+    getModelByName: (name: string) => models.getModelByName(db(), name),
+    updateModel: (...a: Tail<Parameters<typeof models.updateModel>>) => modelWrite((d) => models.updateModel(d, ...a)),
+    deleteModel: (id: number) => modelWrite((d) => models.deleteModel(d, id)),
+    deleteAllModels: () => modelWrite((d) => models.deleteAllModels(d)),
+    saveCatalogue: (...a: Tail<Parameters<typeof models.saveCatalogue>>) => write((d) => models.saveCatalogue(d, ...a)),
+    listCatalogues: () => models.listCatalogues(db()),
+    getCatalogue: (id: number) => models.getCatalogue(db(), id),
+    deleteCatalogue: (id: number) => write((d) => models.deleteCatalogue(d, id)),
+
+    setMeta: (key: string, value: unknown) => write((d) => metadata.setMeta(d, key, value)),
+    getMeta: (key: string) => metadata.getMeta<unknown>(db(), key),
+    deleteMeta: (key: string) => write((d) => metadata.deleteMeta(d, key)),
+    allMeta: () => metadata.allMeta(db()),
+
+    dbInfo: () => backup.dbInfo(db(), handle?.storage ?? 'memory'),
+    vacuum: () => backup.vacuum(db()),
+    /** The whole database as one SQLite file (transferred, not copied, to the page). */
+    exportDatabase(): Uint8Array {
+      const bytes = backup.exportImage(handle?.sqlite3 ?? fail(), db());
+      return Comlink.transfer(bytes, [bytes.buffer]);
+    },
+    /** Checks a file and, only if it is good, replaces the whole database with it in one step. */
+    importDatabase(bytes: Uint8Array): ImportResult {
+      const h = handle ?? fail();
+      const check = backup.checkImage(h.sqlite3, bytes);
+      if (!check.ok) return { ok: false, message: check.message };
+      stopServices();
+      try {
+        replaceContents(h, check.image);
+        migrate(h.db);
+      } finally {
+        startServices();
+      }
+      emit({ type: 'endpoints' });
+      emit({ type: 'models' });
+      emit({ type: 'frames', endpointIds: [], ts: now() });
+      return { ok: true, message: check.message, migratedFrom: check.version < SCHEMA_VERSION ? check.version : undefined };
+    },
+
+    endpointStatuses: (): EndpointStatus[] => collector?.statuses() ?? [],
+    testConnection: (input: EndpointInput) => needCollector().testConnection(input),
+    loadModel: (endpointId: number, model: string) => needCollector().loadModel(endpointId, model),
+    unloadModel: (endpointId: number, model: string) => needCollector().unloadModel(endpointId, model),
+  };
+
+  function modelWrite<T>(fn: (d: Database) => T): T {
+    const r = write(fn);
+    emit({ type: 'models' });
+    return r;
+  }
+
+  function needCollector(): Collector {
+    if (!collector) throw new Error('Polling is not running in this tab (the database is not open here).');
+    return collector;
+  }
+
+  function fail(): never {
+    return db() as never;
+  }
+
+  return api;
+}
+
+type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
+
+/**
+ * Copies a checked image over the live database with SQLite's backup API: the destination changes
+ * in one transaction, so a failure part-way leaves the current data as it was.
+ */
+function replaceContents(h: DbHandle, image: Uint8Array): void {
+  const { sqlite3, db } = h;
+  const src = new sqlite3.oo1.DB(':memory:', 'c');
+  try {
+    const p = sqlite3.wasm.allocFromTypedArray(image);
+    const rc = sqlite3.capi.sqlite3_deserialize(
+      src.pointer!, 'main', p, image.byteLength, image.byteLength,
+      sqlite3.capi.SQLITE_DESERIALIZE_FREEONCLOSE | sqlite3.capi.SQLITE_DESERIALIZE_RESIZEABLE,
+    );
+    src.checkRc(rc);
+    // WAL destinations refuse a backup from a different page size; make the source match.
+    const pageSize = Number(db.selectValue('PRAGMA page_size'));
+    if (Number(src.selectValue('PRAGMA page_size')) !== pageSize) {
+      src.exec(`PRAGMA journal_mode=DELETE; PRAGMA page_size=${pageSize}; VACUUM`);
+    }
+    const b = sqlite3.capi.sqlite3_backup_init(db.pointer!, 'main', src.pointer!, 'main');
+    if (!b) db.checkRc(sqlite3.capi.sqlite3_errcode(db.pointer!));
+    const stepRc = sqlite3.capi.sqlite3_backup_step(b, -1);
+    const finishRc = sqlite3.capi.sqlite3_backup_finish(b);
+    if (stepRc !== sqlite3.capi.SQLITE_DONE) db.checkRc(stepRc);
+    db.checkRc(finishRc);
+  } finally {
+    src.close();
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The API the worker exposes; the page gets it as Comlink.Remote<DbApi>. */
+export type DbApi = ReturnType<typeof createApi>;

@@ -1,0 +1,109 @@
+import { db, onDbEvent } from '../db/client';
+import type { DbInfo, DbStatus, ImportResult } from '../db/types';
+
+/** A long database operation the Settings page shows progress for. */
+export type DbTask = 'vacuum' | 'export' | 'import' | 'clear' | 'info';
+
+/** The database as the page sees it: status, sizes, and the maintenance actions. */
+class DatabaseState {
+  #status = $state<DbStatus>({ state: 'starting', storage: null, message: null });
+  #info = $state.raw<DbInfo | null>(null);
+  #task = $state<DbTask | null>(null);
+  #error = $state<string | null>(null);
+  #readyWaiters: (() => void)[] = [];
+  #started = false;
+
+  readonly status = $derived(this.#status);
+  readonly ready = $derived(this.#status.state === 'ready');
+  readonly info = $derived(this.#info);
+  /** The operation running now, or null. */
+  readonly task = $derived(this.#task);
+  /** The last operation's failure, in words, or null. */
+  readonly error = $derived(this.#error);
+
+  /** Opens the database in the worker; call once at startup. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    // Test hook for the e2e suite (tests/e2e/helpers.ts): calls the worker API through the page.
+    (globalThis as { __llamaDash?: unknown }).__llamaDash = { db };
+    onDbEvent((ev) => {
+      if (ev.type === 'db') this.#setStatus(ev.status);
+    });
+    db.init().then(
+      (s) => this.#setStatus(s),
+      (e: unknown) => this.#setStatus({ state: 'error', storage: null, message: `The database worker failed to start: ${text(e)}` }),
+    );
+  }
+
+  /** Resolves once the database is open in this tab (again after a hand-over). */
+  whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+  }
+
+  /** Asks the tab that has the database to hand it to this one. */
+  async useHere(): Promise<void> {
+    await this.#run(null, () => db.useHere());
+  }
+
+  async refreshInfo(): Promise<void> {
+    await this.#run('info', async () => (this.#info = await db.dbInfo()));
+  }
+
+  async vacuum(): Promise<void> {
+    await this.#run('vacuum', async () => {
+      await db.vacuum();
+      this.#info = await db.dbInfo();
+    });
+  }
+
+  /** The whole database as a file; null when it failed (see `error`). */
+  async exportFile(): Promise<Uint8Array | null> {
+    return this.#run('export', () => db.exportDatabase());
+  }
+
+  /** Replaces the database with a checked file; the result says why a file was refused. */
+  async importFile(file: Blob): Promise<ImportResult | null> {
+    return this.#run('import', async () => {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const result = await db.importDatabase(bytes);
+      if (result.ok) this.#info = await db.dbInfo();
+      return result;
+    });
+  }
+
+  async clearMetrics(): Promise<void> {
+    await this.#run('clear', async () => {
+      await db.clearMetrics();
+      this.#info = await db.dbInfo();
+    });
+  }
+
+  #setStatus(s: DbStatus): void {
+    this.#status = s;
+    if (s.state === 'ready') {
+      for (const w of this.#readyWaiters.splice(0)) w();
+    }
+  }
+
+  async #run<T>(task: DbTask | null, fn: () => Promise<T> | T): Promise<T | null> {
+    this.#task = task;
+    this.#error = null;
+    try {
+      return await fn();
+    } catch (e) {
+      this.#error = text(e);
+      return null;
+    } finally {
+      this.#task = null;
+    }
+  }
+}
+
+function text(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The page's single view of the database. */
+export const database = new DatabaseState();
