@@ -6,6 +6,7 @@ export type {
   ArgSpec, ArgType, ArgGroup, ArgValue, Catalogue, ConfigArgs, LaunchConfig, ConfigIssue, IssueFix,
 } from './types.ts';
 export { getCatalogue, findArg, getArg, matchAcross, searchArgs, ARG_GROUPS, type ArgMatch } from './catalogue.ts';
+export { parseHelp, type ParseHelpOptions } from './parse-help.ts';
 export { configToArgv, argvToConfig, flattenArgv, type ArgvItem, type Word } from './argv.ts';
 export { exportConfig } from './export/index.ts';
 export { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult } from './export/types.ts';
