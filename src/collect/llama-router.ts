@@ -49,6 +49,8 @@ export class RouterPart {
   readonly #host: RouterHost;
   #models: RouterModel[] = [];
   readonly #tracks = new Map<string, ModelTrack>();
+  /** States as of the last poll (events compare against these, not against load/unload progress). */
+  #polled = new Map<string, RouterModelState>();
 
   constructor(host: RouterHost) {
     this.#host = host;
@@ -76,7 +78,8 @@ export class RouterPart {
     const list = await this.#listModels();
     if (!list.ok) return { ok: false, failure: list.failure, path: '/models' };
     const events: Omit<SeriesEvent, 'endpointId'>[] = [];
-    const before = new Map(this.#models.map((m) => [m.id, m.state]));
+    const before = this.#polled;
+    this.#polled = new Map(list.models.map((m) => [m.id, m.state]));
     this.#models = list.models;
     const values: Record<string, number | null> = {};
     const notes: string[] = [];

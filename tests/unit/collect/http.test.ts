@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { request, type HttpEnv } from '../../../src/collect/http';
+import { explainFetchFailure, isMixedContent } from '../../../src/lib/explain-fetch-error';
+import { standIn, type StandIn } from './harness';
+import { readFileSync } from 'node:fs';
+
+let server: StandIn | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+const node: HttpEnv = { fetch, pageProtocol: null, pageOrigin: null };
+const ctx = { url: 'http://192.168.1.20:8080', path: '/metrics', hasApiKey: false, pageOrigin: 'https://dash.example.org' };
+
+describe('request classification', () => {
+  it('refuses http:// LAN addresses from an https page before fetching (mixed content)', async () => {
+    let called = false;
+    const env: HttpEnv = { fetch: (async () => ((called = true), new Response(''))) as typeof fetch, pageProtocol: 'https:', pageOrigin: 'https://dash.example.org' };
+    const r = await request(env, 'http://192.168.1.20:8080', '/health', { timeoutMs: 500 });
+    expect(r).toEqual({ ok: false, failure: { kind: 'mixed-content' } });
+    expect(called).toBe(false);
+    expect(isMixedContent('https:', 'http://localhost:8080/health')).toBe(false);
+    expect(isMixedContent('https:', 'http://127.0.0.1:8080/health')).toBe(false);
+    expect(isMixedContent('http:', 'http://192.168.1.20:8080/health')).toBe(false);
+  });
+
+  it('in a browser, tells a CORS refusal from an unreachable server with a no-cors probe', async () => {
+    // Node has no CORS, so the browser's behaviour is played by a fetch that hides cors-mode answers.
+    server = await standIn({ traffic: 'idle' });
+    const browserLike = (async (url: string, init?: RequestInit) => {
+      if (init?.mode !== 'no-cors') throw new TypeError('Failed to fetch');
+      return fetch(url, init);
+    }) as typeof fetch;
+    const env: HttpEnv = { fetch: browserLike, pageProtocol: 'http:', pageOrigin: 'http://dash.local:5173' };
+    const cors = await request(env, server.url, '/metrics', { timeoutMs: 1000 });
+    expect(cors).toEqual({ ok: false, failure: { kind: 'cors' } });
+    const gone = await request(env, 'http://127.0.0.1:1', '/metrics', { timeoutMs: 1000 });
+    expect(gone).toEqual({ ok: false, failure: { kind: 'unreachable' } });
+  });
+
+  it('returns the body of an error status so the server message can be shown', async () => {
+    server = await standIn({ traffic: 'idle', apiKey: 'k' });
+    const r = await request(node, server.url, '/metrics', { timeoutMs: 1000 });
+    const captured = readFileSync(new URL('../../fixtures/llama-server/apikey/metrics.nokey.body.json', import.meta.url), 'utf8');
+    expect(r).toEqual({ ok: false, failure: { kind: 'http', status: 401, body: captured } });
+  });
+});
+
+describe('explainFetchFailure', () => {
+  it('says what to do for each kind of failure', () => {
+    expect(explainFetchFailure({ kind: 'mixed-content' }, ctx)).toMatch(/open the dashboard over http.*TLS proxy/i);
+    expect(explainFetchFailure({ kind: 'cors' }, ctx)).toMatch(/CORS.*https:\/\/dash\.example\.org.*--cors-origins/);
+    expect(explainFetchFailure({ kind: 'unreachable' }, ctx)).toMatch(/Cannot reach 192\.168\.1\.20:8080.*--host.*local network/);
+    expect(explainFetchFailure({ kind: 'timeout', ms: 2500 }, ctx)).toMatch(/within 2\.5 s/);
+    const loading = readFileSync(new URL('../../fixtures/llama-server/loading/metrics-while-loading.body.json', import.meta.url), 'utf8');
+    expect(explainFetchFailure({ kind: 'http', status: 503, body: loading }, ctx)).toMatch(/model is loading/);
+    expect(explainFetchFailure({ kind: 'http', status: 501, body: '' }, ctx)).toMatch(/--metrics/);
+    expect(explainFetchFailure({ kind: 'http', status: 501, body: '' }, { ...ctx, path: '/slots' })).toMatch(/--no-slots/);
+    expect(explainFetchFailure({ kind: 'http', status: 401, body: '' }, { ...ctx, hasApiKey: true })).toMatch(/refused the API key/);
+    const notFound = readFileSync(new URL('../../fixtures/llama-server/errors/not-found-404.body.json', import.meta.url), 'utf8');
+    expect(explainFetchFailure({ kind: 'http', status: 404, body: notFound }, { ...ctx, path: '/props' })).toMatch(/"File Not Found"/);
+  });
+});
