@@ -25,20 +25,6 @@ describe('request classification', () => {
     expect(isMixedContent('http:', 'http://192.168.1.20:8080/health')).toBe(false);
   });
 
-  it('in a browser, tells a CORS refusal from an unreachable server with a no-cors probe', async () => {
-    // Node has no CORS, so the browser's behaviour is played by a fetch that hides cors-mode answers.
-    server = await standIn({ traffic: 'idle' });
-    const browserLike = (async (url: string, init?: RequestInit) => {
-      if (init?.mode !== 'no-cors') throw new TypeError('Failed to fetch');
-      return fetch(url, init);
-    }) as typeof fetch;
-    const env: HttpEnv = { fetch: browserLike, pageProtocol: 'http:', pageOrigin: 'http://dash.local:5173' };
-    const cors = await request(env, server.url, '/metrics', { timeoutMs: 1000 });
-    expect(cors).toEqual({ ok: false, failure: { kind: 'cors' } });
-    const gone = await request(env, 'http://127.0.0.1:1', '/metrics', { timeoutMs: 1000 });
-    expect(gone).toEqual({ ok: false, failure: { kind: 'unreachable' } });
-  });
-
   it('returns the body of an error status so the server message can be shown', async () => {
     server = await standIn({ traffic: 'idle', apiKey: 'k' });
     const r = await request(node, server.url, '/metrics', { timeoutMs: 1000 });
