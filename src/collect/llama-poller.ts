@@ -203,7 +203,7 @@ export class LlamaPoller implements Poller {
   }
 
   async #pollSingle(ts: number, events: Event[], interval: number, fresh: boolean): Promise<number> {
-    const sleeping = this.#props?.isSleeping === true;
+    let sleeping = this.#props?.isSleeping === true;
     const notes: string[] = [];
     let metrics: PromParseResult | null = null;
     if (!this.#metricsOff) {
@@ -221,6 +221,13 @@ export class LlamaPoller implements Poller {
     if (this.#metricsOff) notes.push(this.#explain({ kind: 'http', status: 501, body: '' }, '/metrics'));
     const gauge = (name: string) => metrics?.samples.find((s) => s.name === name)?.value ?? 0;
     const queued = gauge(KEYS.requestsProcessing) + gauge(KEYS.requestsDeferred);
+    if (sleeping && queued > 0) {
+      // A request woke it since /props was last read: confirm now rather than up to PROPS_EVERY_MS later.
+      const r = jsonOf(await this.#get('/props'));
+      const p = r.ok ? parseProps(r.value) : null;
+      if (p) this.#takeProps(ts, p, events);
+      sleeping = this.#props?.isSleeping === true;
+    }
 
     let slots: SlotInfo[] | null = null;
     if (!this.#slotsOff && !sleeping && (fresh || queued > 0)) {
