@@ -1,0 +1,42 @@
+import { createServer } from './server';
+import { helpText, parseOptions } from './options';
+import { Sampler } from './sampler';
+
+declare const __EXPORTER_VERSION__: string | undefined;
+const VERSION = typeof __EXPORTER_VERSION__ === 'string' ? __EXPORTER_VERSION__ : 'dev';
+
+const parsed = parseOptions(process.argv.slice(2), process.env, process.platform);
+if (parsed.kind === 'help') {
+  process.stdout.write(helpText(VERSION));
+} else if (parsed.kind === 'version') {
+  process.stdout.write(`${VERSION}\n`);
+} else if (parsed.kind === 'error') {
+  process.stderr.write(`llama-dash-exporter: ${parsed.message}\n`);
+  process.exitCode = 2;
+} else {
+  const o = parsed.options;
+  const sampler = new Sampler(o, VERSION);
+  const server = createServer(o, sampler);
+  const shutdown = () => {
+    sampler.stop();
+    server.close();
+    server.closeAllConnections();
+  };
+  server.on('error', (e: NodeJS.ErrnoException) => {
+    const hint = e.code === 'EADDRINUSE' ? ` (port ${o.port} is taken: choose another with --port)` : '';
+    process.stderr.write(`llama-dash-exporter: cannot listen on ${o.host}:${o.port}: ${e.message}${hint}\n`);
+    sampler.stop();
+    process.exitCode = 1;
+  });
+  // Listen only once a first sample exists, so no client ever sees an empty exporter.
+  await sampler.start();
+  server.listen(o.port, o.host, () => {
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : o.port;
+    const host = o.host.includes(':') ? `[${o.host}]` : o.host;
+    process.stdout.write(`llama-dash-exporter ${VERSION} listening on http://${host}:${port} (every ${o.intervalMs} ms${o.token ? ', token required' : ''})\n`);
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, shutdown);
+  // Last line of defence: a child must not outlive us even on an uncaught error.
+  process.on('exit', () => sampler.stop());
+}

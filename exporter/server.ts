@@ -1,0 +1,98 @@
+import { timingSafeEqual } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { PROM_CONTENT_TYPE } from '../src/lib/prom-write';
+import { renderMetrics } from './metrics';
+import { LOOPBACK, type ExporterOptions } from './options';
+import type { Sampler } from './sampler';
+
+const ROUTES = new Set(['/metrics', '/api/v1/snapshot', '/api/v1/history', '/healthz']);
+/** Health needs no token so uptime checks and the dashboard's "is it there" probe work without one. */
+const PUBLIC = new Set(['/healthz']);
+
+/** Whether a page on `origin` may read the answers (CORS allow-list). */
+export function originAllowed(origin: string, allowed: readonly string[]): boolean {
+  if (allowed.includes('*')) return true;
+  const o = origin.toLowerCase();
+  if (allowed.some((a) => a.toLowerCase() === o)) return true;
+  if (!allowed.includes(LOOPBACK)) return false;
+  try {
+    const { hostname, protocol } = new URL(origin);
+    return (protocol === 'http:' || protocol === 'https:') && ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** The HTTP side: reads what the sampler holds; never spawns anything. */
+export function createServer(o: ExporterOptions, sampler: Sampler): http.Server {
+  const token = o.token === null ? null : Buffer.from(`Bearer ${o.token}`);
+  return http.createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (e) {
+      send(res, 500, 'application/json', JSON.stringify({ error: (e as Error).message }));
+    }
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://exporter');
+    const origin = req.headers.origin;
+    const corsOk = origin !== undefined && originAllowed(origin, o.corsOrigins);
+    if (corsOk) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+    }
+    if (!ROUTES.has(url.pathname)) return json(res, 404, { error: `no such endpoint: ${url.pathname}` });
+    if (req.method === 'OPTIONS') return preflight(req, res, corsOk);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD, OPTIONS');
+      return json(res, 405, { error: `${req.method} is not allowed here; use GET` });
+    }
+    if (token && !PUBLIC.has(url.pathname) && !tokenOk(req.headers.authorization)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="llama-dash-exporter"');
+      return json(res, 401, { error: 'missing or wrong bearer token' });
+    }
+    const snap = sampler.latest;
+    switch (url.pathname) {
+      case '/healthz':
+        return json(res, snap ? 200 : 503, { status: snap ? 'ok' : 'starting', ts: snap?.ts ?? null, sources: sampler.sources() });
+      case '/api/v1/snapshot':
+        return snap ? json(res, 200, snap) : json(res, 503, { error: 'no sample taken yet; retry in a moment' });
+      case '/api/v1/history': {
+        const raw = url.searchParams.get('since');
+        const since = raw === null || raw === '' ? 0 : Number(raw);
+        if (!Number.isFinite(since)) return json(res, 400, { error: 'since must be a time in ms since epoch' });
+        return json(res, 200, sampler.history.since(since, o.intervalMs));
+      }
+      case '/metrics':
+        if (!snap) return json(res, 503, { error: 'no sample taken yet; retry in a moment' });
+        return send(res, 200, PROM_CONTENT_TYPE, renderMetrics(snap, sampler.host.cpuTimes, sampler.sources()));
+    }
+  }
+
+  function tokenOk(header: string | undefined): boolean {
+    if (!token || header === undefined) return false;
+    const given = Buffer.from(header);
+    return given.length === token.length && timingSafeEqual(given, token);
+  }
+}
+
+function preflight(req: IncomingMessage, res: ServerResponse, corsOk: boolean): void {
+  if (!corsOk) return json(res, 403, { error: 'this page origin is not in the exporter\'s --cors list' });
+  res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
+  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+  res.setHeader('Access-Control-Max-Age', '600');
+  // Chrome's Private Network Access preflight: a public page asking a loopback/LAN exporter.
+  if (req.headers['access-control-request-private-network'] === 'true') res.setHeader('Access-Control-Allow-Private-Network', 'true');
+  res.writeHead(204).end();
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
