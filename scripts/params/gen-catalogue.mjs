@@ -39,6 +39,8 @@ const RANGES = {
   '--draft': [0, null], '--draft-min': [0, null], 'stop-timeout': [0, null],
 };
 const SECRETS = new Set(['--api-key', '--hf-token']);
+// Still parsed by b10573, but only to fail with "the argument has been removed".
+const REMOVED = new Set(['--draft', '--draft-min', '--spec-ngram-size-n', '--spec-ngram-size-m', '--spec-ngram-min-hits']);
 const MODEL_SOURCES = new Set(['--model', '--model-url', '--docker-repo', '--hf-repo']);
 const PRESET_MODELS = /^--(embd-gemma|fim-qwen|gpt-oss|vision-gemma)-.*-(default|spec)$/;
 const PATHS = {
@@ -105,6 +107,7 @@ function entry(a) {
   if (range?.[1] != null) e.max = range[1];
   if (SECRETS.has(key)) e.secret = true;
   if (a.deprecated) e.deprecated = true;
+  if (REMOVED.has(key)) e.removed = true;
   if (MODEL_SOURCES.has(key) || PRESET_MODELS.test(key)) e.modelSource = true;
   if (PATHS[key]) e.path = PATHS[key];
   return e;

@@ -1,4 +1,4 @@
-import { findArg, getArg, getCatalogue } from './catalogue.ts';
+import { findArg, getArg, getCatalogue, matchAcross } from './catalogue.ts';
 import type { ArgSpec, ArgValue, Catalogue, ConfigArgs, LaunchConfig } from './types.ts';
 
 /** One word of a command: literal text, or a reference to an environment variable (secrets). */
@@ -14,7 +14,10 @@ export interface ArgvItem {
 }
 
 export interface ArgvOptions {
+  /** Catalogue of the build the command is for (default: the built-in one). */
   catalogue?: Catalogue;
+  /** Catalogue the configuration's keys come from, when it is another build's (default: built-in). */
+  from?: Catalogue;
   /** Write secret values into the command instead of an environment reference. */
   inlineSecrets?: boolean;
 }
@@ -47,8 +50,11 @@ export function configToArgv(config: LaunchConfig, opts: ArgvOptions = {}): Argv
   const cat = opts.catalogue ?? getCatalogue();
   const items: ArgvItem[] = [];
   const errors: string[] = [];
-  for (const [key, value] of Object.entries(config.args)) {
-    const spec = getArg(cat, key) ?? findArg(cat, key)?.spec;
+  for (const [key, raw] of Object.entries(config.args)) {
+    const direct = getArg(cat, key);
+    const m = direct ? { spec: direct, negated: false } : matchAcross(cat, key, opts.from ?? getCatalogue());
+    const spec = m?.spec;
+    const value = m?.negated && typeof raw === 'boolean' ? !raw : raw;
     if (!spec) {
       errors.push(`${key}: not in the catalogue of build ${cat.build ?? '?'}; move it to extra arguments`);
       continue;

@@ -75,11 +75,13 @@ export function matchAcross(cat: Catalogue, key: string, from: Catalogue): ArgMa
   if (!spec) return null;
   for (const f of spec.flags) {
     const m = findArg(cat, f);
-    if (m && !m.negated) return m;
+    if (m) return m;
   }
+  // A negated spelling that the other build has (as a negation or as a plain flag such as an old
+  // `--no-webui`) inverts the value.
   for (const f of spec.negated) {
     const m = findArg(cat, f);
-    if (m && m.negated) return { spec: m.spec, negated: false };
+    if (m) return { spec: m.spec, negated: !m.negated };
   }
   return spec.env ? findArg(cat, spec.env) : null;
 }

@@ -182,6 +182,7 @@ export function parseHelp(text: string, opts: ParseHelpOptions = {}): Catalogue 
     spec.default = typedDefault(spec);
     if (known) carryOver(spec, known);
     if (/DEPRECATED/.test(desc)) spec.deprecated = true;
+    if (/argument has been removed/.test(desc)) spec.removed = true;
     if (negated.length && env?.startsWith('LLAMA_ARG_')) spec.envNegated = env.replace('LLAMA_ARG_', 'LLAMA_ARG_NO_');
     args.push(spec);
   }

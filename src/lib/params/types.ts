@@ -44,8 +44,10 @@ export interface ArgSpec {
   max?: number;
   /** Values that must not be written into commands unless asked (API keys, tokens). */
   secret?: boolean;
-  /** Marked deprecated by this build. */
+  /** Marked deprecated by this build (still works). */
   deprecated?: boolean;
+  /** Still listed by this build, but using it is an error ("the argument has been removed"). */
+  removed?: boolean;
   /** Only valid as a key in a router preset INI, never on the command line. */
   presetOnly?: boolean;
   /** Selects the model to serve (`-m`, `-hf`, presets such as `--gpt-oss-20b-default`...). */
@@ -82,6 +84,8 @@ export interface IssueFix {
   label: string;
   set?: ConfigArgs;
   remove?: string[];
+  /** Words to append to the extra arguments. */
+  appendExtra?: string[];
 }
 
 export interface ConfigIssue {
