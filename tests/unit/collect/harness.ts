@@ -1,6 +1,5 @@
 import type { DbEvent, Endpoint, EndpointStatus, SampleFrame, SeriesEvent } from '../../../src/db/types';
 import { createCollector, type CollectorDeps } from '../../../src/collect/collector';
-// @ts-expect-error plain .mjs fixture without type declarations
 import { startStandIn } from '../../fixtures/llama-stand-in.mjs';
 
 export interface StandIn {
