@@ -1,18 +1,19 @@
 /** Time-series samples: saving ticks, chart queries, latest values, events. Layout: see schema.ts. */
 import type { HistoryQuery, HistoryResult, LatestValues, SampleFrame, SeriesEvent } from './types.ts';
-import { decodeFrame, decodeRollup, encodeFrame, orNull, ROLLUP_STATS, STAT_AVG, STAT_LAST, STAT_MAX, STAT_MIN } from '../lib/frame-codec.ts';
-import { downsampleMinMax, type SeriesColumn } from '../lib/downsample.ts';
+import { decodeFrame, decodeRollup, encodeFrame, orNull, ROLLUP_STATS, STAT_LAST, STAT_MAX, STAT_MIN } from '../lib/frame-codec.ts';
+import { downsampleMinMax } from '../lib/downsample.ts';
 import { latestLayout, layoutById, layoutCovering, type Layout } from './layouts.ts';
+import { readFrames } from './frames-read.ts';
 import { inTx, rows, type DB } from './sql.ts';
 
 export { rollupAndPrune, DEFAULT_RETENTION, MIN_RAW_MS } from './retention.ts';
 
 export type Tier = HistoryResult['tier'];
 /** Table and bucket width (ms) of each tier, finest first. */
-export const TIERS: { tier: Tier; table: string; bucketMs: number; maxRangeMs: number }[] = [
-  { tier: 'raw', table: 'frames', bucketMs: 0, maxRangeMs: 3 * 3600_000 },
-  { tier: '1m', table: 'frames_1m', bucketMs: 60_000, maxRangeMs: 8 * 86400_000 },
-  { tier: '1h', table: 'frames_1h', bucketMs: 3600_000, maxRangeMs: Infinity },
+export const TIERS: { tier: Tier; table: string; bucketMs: number }[] = [
+  { tier: 'raw', table: 'frames', bucketMs: 0 },
+  { tier: '1m', table: 'frames_1m', bucketMs: 60_000 },
+  { tier: '1h', table: 'frames_1h', bucketMs: 3600_000 },
 ];
 
 /**
@@ -60,87 +61,97 @@ function earliest(db: DB, table: string, endpointId: number): number | null {
   return typeof v === 'number' ? v : null;
 }
 
-/**
- * The finest tier whose row count suits the range and which reaches back to `from`; when none
- * reaches back that far, the one that reaches furthest.
- */
-export function pickTier(db: DB, endpointId: number, from: number, to: number): number {
-  let best = -1;
-  let bestStart = Infinity;
-  for (let i = 0; i < TIERS.length; i++) {
-    if (to - from > TIERS[i].maxRangeMs) continue;
-    const start = earliest(db, TIERS[i].table, endpointId);
-    if (start === null) continue;
-    if (start <= from + Math.max(TIERS[i].bucketMs, 60_000)) return i;
-    if (start < bestStart) { best = i; bestStart = start; }
-  }
-  if (best >= 0) return best;
-  return TIERS.findIndex((t) => to - from <= t.maxRangeMs);
+/** Rows a query may read per tier: each costs ~3-5 µs in sqlite-wasm's row API, the bulk of a query. */
+function rowLimit(points: number): number {
+  return Math.min(6000, Math.max(2000, 4 * points));
 }
 
-interface Gathered { ts: number[]; cols: { val: number[]; lo: number[]; hi: number[] }[] }
+/**
+ * The finest tier with at most rowLimit(points) rows in the range that reaches back to `from`;
+ * when none reaches back that far, the one that reaches furthest; when every tier is too dense,
+ * the coarsest that has data.
+ */
+export function pickTier(db: DB, endpointId: number, from: number, to: number, points: number): number {
+  const limit = rowLimit(points);
+  let best = -1;
+  let bestStart = Infinity;
+  let coarsest = 0;
+  for (let i = 0; i < TIERS.length; i++) {
+    const { table, bucketMs } = TIERS[i];
+    const start = earliest(db, table, endpointId);
+    if (start === null) continue;
+    coarsest = i;
+    const n = Number(db.selectValue(`SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE endpoint_id = ? AND ts >= ? AND ts <= ? LIMIT ?)`,
+      [endpointId, from - bucketMs, to, limit + 1]));
+    if (n > limit) continue;
+    if (start <= from + Math.max(bucketMs, 60_000)) return i;
+    if (start < bestStart) { best = i; bestStart = start; }
+  }
+  return best >= 0 ? best : coarsest;
+}
 
-/** Reads one tier's rows in [from, to] for `keys` into columns (rollups: avg with min/max). */
+interface Gathered { ts: number[]; cols: number[][] }
+
+/**
+ * Reads one tier's rows in [from, to] for `keys` into columns. A rollup row becomes two points, its
+ * minimum then its maximum half a bucket later, so spikes stay visible at every zoom.
+ */
 function gather(db: DB, tierIndex: number, q: HistoryQuery, from: number, into: Gathered, layouts: Map<number, Layout>): void {
   const { table, bucketMs } = TIERS[tierIndex];
-  const stmt = db.prepare(`SELECT ts, layout_id, vals FROM ${table} WHERE endpoint_id = ? AND ts >= ? AND ts <= ? ORDER BY ts`);
+  const b = readFrames(db, table, q.endpointId, from - Math.max(bucketMs - 1, 0), q.to, true);
+  const raw = bucketMs === 0;
+  const all = raw ? decodeFrame(b.bytes) : decodeRollup(b.bytes);
+  const width = raw ? 8 : 4;
   const positions = new Map<number, number[]>();
-  try {
-    stmt.bind([q.endpointId, from - Math.max(bucketMs - 1, 0), q.to]);
-    while (stmt.step()) {
-      const layoutId = stmt.getInt(1)!;
-      let pos = positions.get(layoutId);
-      if (!pos) {
-        const l = layoutById(db, layoutId, layouts);
-        pos = q.keys.map((k) => l.pos.get(k) ?? -1);
-        positions.set(layoutId, pos);
-      }
-      into.ts.push(stmt.getInt(0)!);
-      const blob = stmt.getBlob(2)!;
-      if (bucketMs === 0) {
-        const v = decodeFrame(blob);
-        for (let k = 0; k < pos.length; k++) {
-          const x = pos[k] < 0 || pos[k] >= v.length ? NaN : v[pos[k]];
-          into.cols[k].val.push(x); into.cols[k].lo.push(x); into.cols[k].hi.push(x);
-        }
-      } else {
-        const v = decodeRollup(blob);
-        for (let k = 0; k < pos.length; k++) {
-          const o = pos[k] * ROLLUP_STATS;
-          const ok = pos[k] >= 0 && o < v.length;
-          into.cols[k].val.push(ok ? v[o + STAT_AVG] : NaN);
-          into.cols[k].lo.push(ok ? v[o + STAT_MIN] : NaN);
-          into.cols[k].hi.push(ok ? v[o + STAT_MAX] : NaN);
-        }
+  for (let i = 0; i < b.ts.length; i++) {
+    let pos = positions.get(b.layoutIds[i]);
+    if (!pos) {
+      const l = layoutById(db, b.layoutIds[i], layouts);
+      pos = q.keys.map((k) => l.pos.get(k) ?? -1);
+      positions.set(b.layoutIds[i], pos);
+    }
+    const base = b.offsets[i] / width;
+    const len = b.lengths[i] / width;
+    if (raw) {
+      into.ts.push(b.ts[i]);
+      for (let k = 0; k < pos.length; k++) into.cols[k].push(pos[k] < 0 || pos[k] >= len ? NaN : all[base + pos[k]]);
+    } else {
+      into.ts.push(b.ts[i], b.ts[i] + bucketMs / 2);
+      for (let k = 0; k < pos.length; k++) {
+        const o = pos[k] * ROLLUP_STATS;
+        const ok = pos[k] >= 0 && o < len;
+        into.cols[k].push(ok ? all[base + o + STAT_MIN] : NaN, ok ? all[base + o + STAT_MAX] : NaN);
       }
     }
-  } finally {
-    stmt.finalize();
   }
 }
 
 /**
  * History of some series of one endpoint, columnar for uPlot (ts in SECONDS, null = missing),
- * downsampled to about `q.points` rows with each bucket's min and max kept. Reads the tier that
- * suits the range, then finer tiers for the time after its last bucket (the not-yet-rolled edge).
+ * at most about `q.points` rows with each bucket's min and max kept. Reads the tier that suits the
+ * range, then finer tiers for the time after its last bucket (the not-yet-rolled edge).
  */
 export function queryHistory(db: DB, q: HistoryQuery): HistoryResult {
   if (!(q.to >= q.from)) throw new RangeError(`History range is empty: from ${q.from} to ${q.to}`);
   const points = Math.max(2, Math.floor(q.points) || 2);
-  const start = pickTier(db, q.endpointId, q.from, q.to);
-  const g: Gathered = { ts: [], cols: q.keys.map(() => ({ val: [], lo: [], hi: [] })) };
+  const start = pickTier(db, q.endpointId, q.from, q.to, points);
+  const g: Gathered = { ts: [], cols: q.keys.map(() => []) };
   const layouts = new Map<number, Layout>();
   let from = q.from;
   for (let i = start; i >= 0; i--) {
     const before = g.ts.length;
     gather(db, i, q, from, g, layouts);
-    if (g.ts.length > before) from = g.ts[g.ts.length - 1] + Math.max(TIERS[i].bucketMs, 1);
+    if (g.ts.length > before) from = bucketEnd(g.ts[g.ts.length - 1], TIERS[i].bucketMs);
   }
-  const series: SeriesColumn[] = g.cols.map((c) => ({ val: c.val, lo: c.lo, hi: c.hi }));
-  const d = downsampleMinMax(g.ts, series, q.from, q.to, points);
+  const d = downsampleMinMax(g.ts, g.cols, q.from, q.to, points);
   const values: Record<string, (number | null)[]> = {};
   q.keys.forEach((k, i) => { values[k] = d.values[i]; });
   return { ts: d.ts.map((t) => t / 1000), values, tier: TIERS[start].tier };
+}
+
+/** First ms after the bucket that `ts` (a raw time, or a rollup's half-bucket point) falls in. */
+function bucketEnd(ts: number, bucketMs: number): number {
+  return bucketMs === 0 ? ts + 1 : Math.floor(ts / bucketMs) * bucketMs + bucketMs;
 }
 
 /** The newest stored values of an endpoint (falling back to rollups' last values), or null. */

@@ -8,6 +8,7 @@ import type { RetentionPolicy } from './types.ts';
 import { decodeFrame, decodeRollup, encodeRollup, ROLLUP_STATS } from '../lib/frame-codec.ts';
 import { bucketStart, rollupBucket, type BucketRow } from '../lib/rollup.ts';
 import { layoutById, layoutWithKeys, type Layout } from './layouts.ts';
+import { readFrames } from './frames-read.ts';
 import { inTx, type DB } from './sql.ts';
 
 /** Raw samples are never kept for less than this (the dashboard's live window). */
@@ -42,22 +43,13 @@ function rollStep(db: DB, endpointId: number, step: Step, end: number, budget: B
   const last = maxTs(db, step.target, endpointId);
   const next = last === null ? 0 : last + step.width;
   if (next >= end || budget.left <= 0) return { buckets: 0, caughtUp: next >= end };
-  const read = db.prepare(`SELECT ts, layout_id, vals${step.fromRollups ? ', n' : ''} FROM ${step.source}
-    WHERE endpoint_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?`);
-  const got: { ts: number; layoutId: number; vals: ArrayLike<number>; n: number }[] = [];
-  try {
-    read.bind([endpointId, next, end, budget.left + 1]);
-    while (read.step()) {
-      const blob = read.getBlob(2)!;
-      got.push({
-        ts: read.getInt(0)!, layoutId: read.getInt(1)!,
-        vals: step.fromRollups ? decodeRollup(blob) : decodeFrame(blob),
-        n: step.fromRollups ? read.getInt(3)! : 1,
-      });
-    }
-  } finally {
-    read.finalize();
-  }
+  const batch = readFrames(db, step.source, endpointId, next, end, false, budget.left + 1);
+  const all = step.fromRollups ? decodeRollup(batch.bytes) : decodeFrame(batch.bytes);
+  const width = step.fromRollups ? 4 : 8;
+  const got = batch.ts.map((ts, i) => ({
+    ts, layoutId: batch.layoutIds[i], n: batch.n[i],
+    vals: all.subarray(batch.offsets[i] / width, (batch.offsets[i] + batch.lengths[i]) / width),
+  }));
   let caughtUp = true;
   if (got.length > budget.left) {
     caughtUp = false;

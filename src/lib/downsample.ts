@@ -4,13 +4,6 @@
  * survives a seven-day view. Output is columnar and aligned, ready for uPlot.
  */
 
-/** One series over the input rows; NaN = missing. `lo`/`hi` (rollups' min/max) default to `val`. */
-export interface SeriesColumn {
-  val: ArrayLike<number>;
-  lo?: ArrayLike<number>;
-  hi?: ArrayLike<number>;
-}
-
 export interface Downsampled {
   /** Same unit as the input timestamps. */
   ts: number[];
@@ -34,12 +27,12 @@ export function gapThreshold(ts: ArrayLike<number>): number {
 }
 
 /**
- * Reduces rows (ts ascending) to about `points` output rows between `from` and `to`. At or under
- * `points` rows the input passes through (values = `val`). A null row is inserted wherever
- * consecutive rows are more than `gapMs` apart.
+ * Reduces rows (ts ascending; one column per series, NaN = missing) to at most `points` output rows
+ * between `from` and `to`. At or under `points` rows the input passes through. A null row is
+ * inserted wherever consecutive rows are more than `gapMs` apart.
  */
 export function downsampleMinMax(
-  ts: ArrayLike<number>, series: SeriesColumn[], from: number, to: number, points: number, gapMs = gapThreshold(ts),
+  ts: ArrayLike<number>, series: ArrayLike<number>[], from: number, to: number, points: number, gapMs = gapThreshold(ts),
 ): Downsampled {
   const out: Downsampled = { ts: [], values: series.map(() => []) };
   const n = ts.length;
@@ -53,7 +46,7 @@ export function downsampleMinMax(
     for (let i = 0; i < n; i++) {
       if (i > 0) pushGap(ts[i - 1], ts[i]);
       out.ts.push(ts[i]);
-      for (let s = 0; s < series.length; s++) out.values[s].push(orNull(series[s].val[i]));
+      for (let s = 0; s < series.length; s++) out.values[s].push(orNull(series[s][i]));
     }
     return out;
   }
@@ -72,24 +65,23 @@ export function downsampleMinMax(
   return out;
 }
 
-function emitBucket(out: Downsampled, ts: ArrayLike<number>, series: SeriesColumn[], start: number, end: number): void {
+function emitBucket(out: Downsampled, ts: ArrayLike<number>, series: ArrayLike<number>[], start: number, end: number): void {
   if (end - start === 1) {
     out.ts.push(ts[start]);
-    for (let s = 0; s < series.length; s++) out.values[s].push(orNull(series[s].val[start]));
+    for (let s = 0; s < series.length; s++) out.values[s].push(orNull(series[s][start]));
     return;
   }
   out.ts.push(ts[start], ts[end - 1]);
   for (let s = 0; s < series.length; s++) {
-    const lo = series[s].lo ?? series[s].val;
-    const hi = series[s].hi ?? series[s].val;
+    const col = series[s];
     let minV = Infinity, minI = -1, maxV = -Infinity, maxI = -1;
     for (let i = start; i < end; i++) {
-      if (lo[i] < minV) { minV = lo[i]; minI = i; }
-      if (hi[i] > maxV) { maxV = hi[i]; maxI = i; }
+      if (col[i] < minV) { minV = col[i]; minI = i; }
+      if (col[i] > maxV) { maxV = col[i]; maxI = i; }
     }
-    const col = out.values[s];
-    if (minI < 0 || maxI < 0) col.push(null, null);
-    else if (minI <= maxI) col.push(minV, maxV);
-    else col.push(maxV, minV);
+    const dst = out.values[s];
+    if (minI < 0) dst.push(null, null);
+    else if (minI <= maxI) dst.push(minV, maxV);
+    else dst.push(maxV, minV);
   }
 }

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { addEndpoint, removeEndpoint } from '../../../src/db/endpoints.ts';
-import { clearMetrics, latestValues, listEvents, queryHistory, saveFrames, seriesKeys } from '../../../src/db/metrics.ts';
+import { clearMetrics, latestValues, listEvents, queryHistory, rollupAndPrune, saveFrames, seriesKeys } from '../../../src/db/metrics.ts';
 import type { DB } from '../../../src/db/sql.ts';
+import type { SampleFrame } from '../../../src/db/types.ts';
 import { freshDb } from './helpers.ts';
 
 const T0 = 1_764_000_000_000;
@@ -33,7 +34,7 @@ describe('saveFrames', () => {
 
   test('a batch with one bad value is rejected whole and leaves nothing behind', () => {
     saveFrames(db, [{ endpointId: llama, ts: T0, values: { gen_tps: 1 } }]);
-    const bad = [
+    const bad: SampleFrame[] = [
       { endpointId: llama, ts: T0 + 1000, values: { gen_tps: 2, brand_new_key: 5 } },
       { endpointId: exporter, ts: T0 + 1000, values: { cpu_util: 'high' as unknown as number } },
     ];
@@ -104,6 +105,25 @@ describe('queryHistory', () => {
     const h = queryHistory(db, { endpointId: exporter, keys: ['v'], from: T0 + 10_000, to: T0 + 19_000, points: 100 });
     expect(h.values.v).toEqual([-10, -11, -12, -13, -14, -15, -16, -17, -18, -19]);
     expect(() => queryHistory(db, { endpointId: llama, keys: ['v'], from: T0 + 5, to: T0, points: 10 })).toThrow('range is empty');
+  });
+
+  test('a 7-day view comes from hourly rollups and still shows a one-off spike', () => {
+    const DAY = 86400_000;
+    const frames: SampleFrame[] = [];
+    for (let t = 0; t < 8 * DAY; t += 60_000) frames.push({ endpointId: llama, ts: T0 + t, values: { gen_tps: t === 5 * DAY + 120_000 ? 900 : 20 } });
+    saveFrames(db, frames);
+    const now = T0 + 8 * DAY;
+    let r;
+    do r = rollupAndPrune(db, now, { rawMs: 8 * DAY, minuteMs: 30 * DAY, hourMs: 400 * DAY }, 50_000); while (r.more);
+    const h = queryHistory(db, { endpointId: llama, keys: ['gen_tps'], from: now - 7 * DAY, to: now, points: 1000 });
+    expect(h.tier).toBe('1h');
+    expect(h.ts.length).toBeLessThanOrEqual(1000);
+    expect(h.ts.length).toBeGreaterThan(300);
+    expect(Math.max(...(h.values.gen_tps as number[]))).toBe(900);
+    expect(Math.min(...(h.values.gen_tps as number[]))).toBe(20);
+    const day = queryHistory(db, { endpointId: llama, keys: ['gen_tps'], from: now - DAY, to: now, points: 1000 });
+    // one frame a minute: 1440 raw rows are within a query's row budget, so raw wins
+    expect(day.tier).toBe('raw');
   });
 
   test('a 10-minute query of a tick of 40 keys takes well under 10 ms', () => {

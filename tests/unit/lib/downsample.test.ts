@@ -7,7 +7,7 @@ const series = (n: number, f: (i: number) => number) => Array.from({ length: n }
 describe('downsampleMinMax', () => {
   test('passes through at or under the requested points', () => {
     const ts = series(5, (i) => i * 1000);
-    expect(downsampleMinMax(ts, [{ val: [1, NaN, 3, 4, 5] }], 0, 4000, 5)).toEqual({ ts, values: [[1, null, 3, 4, 5]] });
+    expect(downsampleMinMax(ts, [[1, NaN, 3, 4, 5]], 0, 4000, 5)).toEqual({ ts, values: [[1, null, 3, 4, 5]] });
   });
 
   test('keeps every bucket extreme, in time order, within the points asked', () => {
@@ -16,7 +16,7 @@ describe('downsampleMinMax', () => {
       fc.integer({ min: 4, max: 400 }),
       (vals, points) => {
         const ts = vals.map((_, i) => i * 1000);
-        const out = downsampleMinMax(ts, [{ val: vals }], 0, ts.at(-1)!, points);
+        const out = downsampleMinMax(ts, [vals], 0, ts.at(-1)!, points);
         const got = out.values[0] as number[];
         expect(out.ts.length).toBeLessThanOrEqual(points);
         expect(Math.max(...got)).toBe(Math.max(...vals));
@@ -26,18 +26,16 @@ describe('downsampleMinMax', () => {
     ));
   });
 
-  test('uses rollup min/max for the envelope and avg when not reducing', () => {
-    const ts = series(4, (i) => i * 60_000);
-    const col = { val: [5, 5, 5, 5], lo: [1, 4, 4, 4], hi: [6, 6, 90, 6] };
-    expect(downsampleMinMax(ts, [col], 0, 180_000, 10).values[0]).toEqual([5, 5, 5, 5]);
-    const reduced = downsampleMinMax(ts, [col], 0, 180_000, 2);
-    expect(reduced.values[0]).toEqual([1, 90]);
-    expect(reduced.ts).toEqual([0, 180_000]);
+  test('a bucket keeps its minimum and maximum in the order they happened', () => {
+    const ts = series(8, (i) => i * 1000);
+    const out = downsampleMinMax(ts, [[5, 9, 5, 5, 5, 5, 1, 5], [NaN, NaN, NaN, NaN, 3, NaN, NaN, NaN]], 0, 7000, 4);
+    expect(out.ts).toEqual([0, 3000, 4000, 7000]);
+    expect(out.values).toEqual([[5, 9, 5, 1], [null, null, 3, 3]]);
   });
 
   test('all-missing buckets stay null; long pauses become a null row', () => {
     const ts = [0, 1000, 2000, 3000, 60_000, 61_000];
-    const out = downsampleMinMax(ts, [{ val: [1, 2, 3, 4, 5, 6] }, { val: ts.map(() => NaN) }], 0, 61_000, 100);
+    const out = downsampleMinMax(ts, [[1, 2, 3, 4, 5, 6], ts.map(() => NaN)], 0, 61_000, 100);
     expect(out.ts).toEqual([0, 1000, 2000, 3000, 31_500, 60_000, 61_000]);
     expect(out.values[0]).toEqual([1, 2, 3, 4, null, 5, 6]);
     expect(out.values[1].every((v) => v === null)).toBe(true);
