@@ -73,7 +73,8 @@ export class MetricsState {
   /** Hands in the worker API; queries start once this is set. */
   connect(source: MetricsSource) {
     this.#source = source;
-    for (const id of this.#tracked.keys()) void this.#reload(id);
+    this.#reloadAll();
+    void this.#refreshLatest([...this.#tracked.keys()]);
   }
 
   /** Chart data of one endpoint, or undefined before its first query answered. */

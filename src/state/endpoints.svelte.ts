@@ -1,0 +1,225 @@
+import { SvelteMap } from 'svelte/reactivity';
+import { db, onDbEvent } from '../db/client';
+import type { Endpoint, EndpointInput, EndpointKind, EndpointStatus } from '../db/types';
+import { metrics } from './metrics.svelte';
+
+/** What the endpoints state needs from the worker (a subset of DbApi). */
+export interface EndpointsSource {
+  listEndpoints(): Promise<Endpoint[]> | Endpoint[];
+  addEndpoint(input: EndpointInput): Promise<Endpoint> | Endpoint;
+  updateEndpoint(id: number, patch: Partial<EndpointInput>): Promise<unknown> | unknown;
+  removeEndpoint(id: number): Promise<unknown> | unknown;
+  endpointStatuses(): Promise<EndpointStatus[]> | EndpointStatus[];
+  testConnection(input: EndpointInput): Promise<EndpointStatus> | EndpointStatus;
+  loadModel(endpointId: number, model: string): Promise<unknown> | unknown;
+  unloadModel(endpointId: number, model: string): Promise<unknown> | unknown;
+}
+
+/** Default poll interval for a new endpoint. */
+export const DEFAULT_INTERVAL_MS = 1000;
+
+/**
+ * Normalises what a user typed as a base URL: trims, adds http:// when no scheme was given, drops a
+ * trailing slash. Returns null for something that is not an http(s) URL.
+ */
+export function normaliseBaseUrl(text: string): string | null {
+  let s = text.trim();
+  if (!s) return null;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) s = `http://${s}`;
+  try {
+    const u = new URL(s);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+    return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return null;
+  }
+}
+
+/** A readable default name from a URL: host and port. */
+export function nameFromUrl(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** The endpoints to poll and what the collector says about each. */
+export class EndpointsState {
+  #source: EndpointsSource | null = null;
+  #list = $state.raw<Endpoint[]>([]);
+  #statuses = new SvelteMap<number, EndpointStatus>();
+  #loaded = $state(false);
+  #error = $state<string | null>(null);
+  /** Router models with a Load/Unload request in flight, keyed `${endpointId}\u0000${model}`. */
+  #pending = new SvelteMap<string, 'load' | 'unload'>();
+
+  readonly list = $derived(this.#list);
+  readonly llama = $derived(this.#list.filter((e) => e.kind === 'llama'));
+  readonly exporters = $derived(this.#list.filter((e) => e.kind === 'exporter'));
+  /** True once the first list came back from the database. */
+  readonly loaded = $derived(this.#loaded);
+  /** Last failed action, in words, or null. */
+  readonly error = $derived(this.#error);
+
+  /** Hands in the worker API and reads the endpoints and their statuses. */
+  async connect(source: EndpointsSource) {
+    this.#source = source;
+    await this.refresh();
+  }
+
+  status(id: number): EndpointStatus | undefined {
+    return this.#statuses.get(id);
+  }
+
+  /** Which router action is in flight for this model, if any. */
+  pending(endpointId: number, model: string): 'load' | 'unload' | undefined {
+    return this.#pending.get(`${endpointId}\u0000${model}`);
+  }
+
+  async refresh() {
+    const src = this.#need();
+    const [list, statuses] = await Promise.all([src.listEndpoints(), src.endpointStatuses()]);
+    this.#list = list;
+    for (const id of this.#statuses.keys()) if (!list.some((e) => e.id === id)) this.#statuses.delete(id);
+    for (const s of statuses) this.#statuses.set(s.endpointId, s);
+    this.#loaded = true;
+  }
+
+  /** A status pushed by the collector. */
+  applyStatus(status: EndpointStatus) {
+    this.#statuses.set(status.endpointId, status);
+    if (this.#pending.size === 0) return;
+    for (const m of status.routerModels) {
+      const key = `${status.endpointId}\u0000${m.id}`;
+      const want = this.#pending.get(key);
+      if ((want === 'load' && (m.state === 'loaded' || m.state === 'failed')) || (want === 'unload' && m.state === 'unloaded')) {
+        this.#pending.delete(key);
+      }
+    }
+  }
+
+  async add(input: EndpointInput): Promise<Endpoint | null> {
+    return this.#act(async (src) => {
+      const ep = await src.addEndpoint(input);
+      await this.refresh();
+      return ep;
+    });
+  }
+
+  async update(id: number, patch: Partial<EndpointInput>) {
+    await this.#act(async (src) => {
+      await src.updateEndpoint(id, patch);
+      await this.refresh();
+    });
+  }
+
+  async remove(id: number) {
+    await this.#act(async (src) => {
+      await src.removeEndpoint(id);
+      await this.refresh();
+    });
+  }
+
+  async setEnabled(id: number, enabled: boolean) {
+    await this.update(id, { enabled });
+  }
+
+  /** Probes a URL (and key) without saving it; the status says in words what works and what does not. */
+  async testConnection(input: EndpointInput): Promise<EndpointStatus> {
+    return await this.#need().testConnection(input);
+  }
+
+  /**
+   * Adds the endpoints named in the page URL (`?server=<base-url>` repeatable, `?exporter=<url>`) that are
+   * not known yet, so a link or a script can open the dashboard pointed at a server.
+   * Returns the ids of the endpoints the URL named.
+   */
+  async addFromQuery(search: string): Promise<number[]> {
+    const params = new URLSearchParams(search);
+    const wanted: { kind: EndpointKind; url: string }[] = [];
+    for (const [param, kind] of [['server', 'llama'], ['exporter', 'exporter']] as const) {
+      for (const raw of params.getAll(param)) {
+        const url = normaliseBaseUrl(raw);
+        if (url) wanted.push({ kind, url });
+        else this.#error = `Ignored ?${param}=${raw}: not an http(s) address.`;
+      }
+    }
+    const ids: number[] = [];
+    for (const w of wanted) {
+      const known = this.#list.find((e) => e.kind === w.kind && e.url === w.url);
+      if (known) {
+        ids.push(known.id);
+        continue;
+      }
+      const ep = await this.add({
+        kind: w.kind, name: nameFromUrl(w.url), url: w.url, apiKey: null, intervalMs: DEFAULT_INTERVAL_MS, enabled: true,
+      });
+      if (ep) ids.push(ep.id);
+    }
+    return ids;
+  }
+
+  /** Asks a router to load a model; the pending mark clears when the collector reports it loaded or failed. */
+  async loadModel(endpointId: number, model: string) {
+    await this.#routerAction(endpointId, model, 'load');
+  }
+
+  async unloadModel(endpointId: number, model: string) {
+    await this.#routerAction(endpointId, model, 'unload');
+  }
+
+  async #routerAction(endpointId: number, model: string, action: 'load' | 'unload') {
+    const key = `${endpointId}\u0000${model}`;
+    this.#pending.set(key, action);
+    const ok = await this.#act(async (src) => {
+      await (action === 'load' ? src.loadModel(endpointId, model) : src.unloadModel(endpointId, model));
+      return true;
+    });
+    if (!ok) this.#pending.delete(key);
+  }
+
+  clearError() {
+    this.#error = null;
+  }
+
+  #need(): EndpointsSource {
+    if (!this.#source) throw new Error('The database is not open yet.');
+    return this.#source;
+  }
+
+  async #act<T>(fn: (src: EndpointsSource) => Promise<T>): Promise<T | null> {
+    try {
+      const r = await fn(this.#need());
+      this.#error = null;
+      return r;
+    } catch (e) {
+      this.#error = e instanceof Error ? e.message : String(e);
+      return null;
+    }
+  }
+}
+
+/** The dashboard's endpoints. */
+export const endpoints = new EndpointsState();
+
+let stopListening: (() => void) | null = null;
+
+/**
+ * Wires the dashboard to the worker: events to the states, first reads, and the endpoints named in the page
+ * URL. Call whenever the database becomes ready in this tab (again after a hand-over from another tab).
+ */
+export async function startDashboard(search: string): Promise<void> {
+  stopListening ??= onDbEvent((ev) => {
+    if (ev.type === 'frames') void metrics.onFrames(ev.endpointIds, ev.ts);
+    else if (ev.type === 'status') {
+      const before = endpoints.status(ev.status.endpointId)?.state;
+      endpoints.applyStatus(ev.status);
+      // Down/up and restarts are stored as events: re-read the markers when the state flips.
+      if (before !== ev.status.state) void metrics.refreshEvents(ev.status.endpointId);
+    } else if (ev.type === 'endpoints') void endpoints.refresh();
+  });
+  metrics.connect(db);
+  await endpoints.connect(db);
+  await endpoints.addFromQuery(search);
+}

@@ -1,0 +1,129 @@
+import { expect, test, type Page } from '@playwright/test';
+import { dbCall, openApp } from './helpers';
+import type { Endpoint, SampleFrame } from '../../src/db/types';
+
+// These tests write samples straight into the database (through the page's worker), so they check what the
+// dashboard draws from storage on its own, without a poller: history first, live growth, ranges, themes.
+
+/** An address nothing listens on (inside this suite's port range), so no poll ever adds samples. */
+const SILENT_URL = 'http://127.0.0.1:18259';
+
+function frames(endpointId: number, from: number, count: number, stepMs = 1000): SampleFrame[] {
+  return Array.from({ length: count }, (_, i) => ({
+    endpointId,
+    ts: from + i * stepMs,
+    values: {
+      prompt_tps: 400 + (i % 7), gen_tps: 30 + (i % 5), gen_tps_live: 28 + (i % 3),
+      'llamacpp:requests_processing': i % 3, 'llamacpp:requests_deferred': 0, slots_busy: i % 3, slots_total: 2,
+      'slot_ctx_fill{slot="0"}': (i % 100) / 100, 'slot_ctx_fill{slot="1"}': 0.25, uptime_s: i,
+    },
+  }));
+}
+
+async function addSilentEndpoint(page: Page): Promise<Endpoint> {
+  return dbCall<Endpoint>(page, 'addEndpoint', {
+    kind: 'llama', name: 'stored', url: SILENT_URL, apiKey: null, intervalMs: 60_000, enabled: true,
+  });
+}
+
+const chart = (page: Page, title: string) => page.locator(`[data-testid=chart][data-title="${title}"]`);
+const points = async (page: Page, title: string) => Number(await chart(page, title).getAttribute('data-points'));
+
+test('with no endpoint the dashboard offers a form and the ?server= hint', async ({ page }) => {
+  await openApp(page);
+  await expect(page.getByRole('heading', { name: 'Point the dashboard at a llama-server' })).toBeVisible();
+  await expect(page.getByText('?server=http://127.0.0.1:8080')).toBeVisible();
+  await page.getByLabel('Base URL').fill('127.0.0.1:18258');
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  await expect(page.getByTestId('endpoint-card')).toHaveCount(1);
+  const list = await dbCall<Endpoint[]>(page, 'listEndpoints');
+  expect(list.map((e) => [e.url, e.name, e.intervalMs])).toEqual([['http://127.0.0.1:18258', '127.0.0.1:18258', 1000]]);
+});
+
+test('stored history is drawn on open, grows with new ticks, and follows the range picker', async ({ page }) => {
+  await openApp(page);
+  const ep = await addSilentEndpoint(page);
+  const start = Date.now() - 300_000;
+  await dbCall(page, 'saveFrames', frames(ep.id, start, 300));
+  await page.reload();
+
+  const tps = chart(page, 'Tokens per second');
+  await expect(tps).toBeVisible();
+  await expect.poll(() => points(page, 'Tokens per second')).toBeGreaterThanOrEqual(250);
+  const before = await points(page, 'Tokens per second');
+  const card = page.getByTestId('endpoint-card');
+  await expect(card.getByTestId('slots')).toHaveText('2 / 2');
+  await expect(card.getByTestId('gen-tps')).toHaveText('30 tok/s');
+
+  // A new tick is appended to what is drawn (a 'frames' event), and the card shows its values.
+  await dbCall(page, 'saveFrames', [{ endpointId: ep.id, ts: Date.now(), values: { gen_tps_live: 77, slots_busy: 1, slots_total: 2 } }]);
+  await expect.poll(() => points(page, 'Tokens per second')).toBe(before + 1);
+  await expect(card.getByTestId('gen-tps')).toHaveText('77 tok/s');
+  await expect(card.getByTestId('slots')).toHaveText('1 / 2');
+
+  // Context fill per slot: one line per slot.
+  await expect(chart(page, 'Context fill per slot').locator('.u-legend .u-series')).toHaveCount(3);
+
+  await page.getByRole('button', { name: '24 h' }).click();
+  await expect(page.getByRole('button', { name: '24 h' })).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(() => points(page, 'Tokens per second')).toBeGreaterThan(0);
+
+  await page.getByRole('button', { name: 'Custom…' }).click();
+  await page.getByLabel('From', { exact: true }).fill('2020-01-01T00:00');
+  await page.getByLabel('To', { exact: true }).fill('2020-01-01T01:00');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect.poll(() => points(page, 'Tokens per second')).toBe(0);
+  await expect(tps.getByText('No data in this range yet.')).toBeVisible();
+});
+
+test('charts follow the dark theme and the keyboard moves the cursor across synced charts', async ({ page }) => {
+  await openApp(page);
+  const ep = await addSilentEndpoint(page);
+  await dbCall(page, 'saveFrames', frames(ep.id, Date.now() - 120_000, 120));
+  await page.reload();
+  await expect.poll(() => points(page, 'Tokens per second')).toBeGreaterThan(100);
+
+  const axisColour = () => chart(page, 'Requests').locator('.u-axis').first().evaluate((el) => getComputedStyle(el).color);
+  const light = await axisColour();
+  await page.evaluate(() => document.documentElement.setAttribute('data-theme', 'dark'));
+  await expect.poll(axisColour).not.toBe(light);
+
+  const plot = chart(page, 'Tokens per second').getByRole('group');
+  await plot.focus();
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowLeft');
+  // The legend of every chart shows the values at the cursor, with units, including the synced ones.
+  await expect(chart(page, 'Tokens per second').locator('.u-legend')).toContainText('tok/s');
+  await expect(chart(page, 'Context fill per slot').locator('.u-legend')).toContainText('25 %');
+});
+
+test('history query times for 10 minutes and 24 hours (printed)', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openApp(page);
+  const ep = await addSilentEndpoint(page);
+  const now = Date.now();
+  const day = 86_400;
+  for (let i = 0; i < day; i += 7200) await dbCall(page, 'saveFrames', frames(ep.id, now - (day - i) * 1000, Math.min(7200, day - i)));
+  await dbCall(page, 'runRetention');
+  const keys = Object.keys(frames(ep.id, now, 1)[0].values);
+  const timed = (spanMs: number) =>
+    page.evaluate(async ([id, k, span, t]) => {
+      const db = (window as unknown as { __llamaDash: { db: { history: (q: unknown) => Promise<{ ts: number[] }> } } }).__llamaDash.db;
+      const runs: number[] = [];
+      let n = 0;
+      for (let r = 0; r < 5; r++) {
+        const t0 = performance.now();
+        n = (await db.history({ endpointId: id, keys: k, from: t - span, to: t, points: 1000 })).ts.length;
+        runs.push(performance.now() - t0);
+      }
+      runs.sort((a, b) => a - b);
+      return { median: runs[2], n };
+    }, [ep.id, keys, spanMs, now] as const);
+  const tenMin = await timed(600_000);
+  const fullDay = await timed(day * 1000);
+  console.log(`history 10 min: ${tenMin.median.toFixed(1)} ms, ${tenMin.n} points; 24 h: ${fullDay.median.toFixed(1)} ms, ${fullDay.n} points (${keys.length} keys)`);
+  expect(tenMin.n).toBeGreaterThan(500);
+  expect(fullDay.n).toBeGreaterThan(500);
+  expect(tenMin.median).toBeLessThan(1000);
+  expect(fullDay.median).toBeLessThan(3000);
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createApi } from '../../../src/db/api';
+import type { SampleFrame } from '../../../src/db/types';
+import { MetricsState, type MetricsSource } from '../../../src/state/metrics.svelte';
+
+const KEY = 'gen_tps';
+
+async function setup(seconds: number) {
+  const api = createApi({ storage: 'memory', retentionEveryMs: 0 });
+  await api.init();
+  const ep = api.addEndpoint({
+    kind: 'llama', name: 'a', url: 'http://127.0.0.1:18259', apiKey: null, intervalMs: 1000, enabled: true,
+  });
+  const t0 = Date.now() - seconds * 1000;
+  const frames: SampleFrame[] = Array.from({ length: seconds }, (_, i) => ({
+    endpointId: ep.id, ts: t0 + i * 1000, values: { [KEY]: i, other: 1 },
+  }));
+  api.saveFrames(frames);
+  const history = vi.fn((q: Parameters<typeof api.history>[0]) => api.history(q));
+  const source: MetricsSource = { history, latest: (id) => api.latest(id), events: (id, f, t) => api.events(id, f, t) };
+  const m = new MetricsState();
+  m.connect(source);
+  m.track(ep.id, [KEY]);
+  await vi.waitFor(() => expect(m.data(ep.id)).toBeDefined());
+  return { api, ep, m, history, t0 };
+}
+
+describe('MetricsState', () => {
+  it('draws the stored range first, with values aligned to seconds', async () => {
+    const { ep, m, t0 } = await setup(120);
+    const d = m.data(ep.id)!;
+    expect(d.ts).toHaveLength(120);
+    expect(d.ts[0]).toBeCloseTo(t0 / 1000, 3);
+    expect(d.values[KEY][0]).toBe(0);
+    expect(d.values[KEY][119]).toBe(119);
+    expect(d.values.other).toBeUndefined();
+  });
+
+  it('appends a new tick without re-querying the window', async () => {
+    const { api, ep, m, history } = await setup(60);
+    const calls = history.mock.calls.length;
+    const ts = Date.now() + 1000;
+    api.saveFrames([{ endpointId: ep.id, ts, values: { [KEY]: 42 } }]);
+    await m.onFrames([ep.id], ts);
+    const d = m.data(ep.id)!;
+    expect(d.ts).toHaveLength(61);
+    expect(d.ts.at(-1)).toBeCloseTo(ts / 1000, 3);
+    expect(d.values[KEY].at(-1)).toBe(42);
+    expect(m.latest(ep.id)?.values[KEY]).toBe(42);
+    expect(history.mock.calls.length).toBe(calls);
+  });
+
+  it('re-queries once enough live points piled up, at the requested resolution', async () => {
+    const { api, ep, m, history } = await setup(30);
+    m.setPoints(100);
+    await vi.waitFor(() => expect(history.mock.calls.at(-1)?.[0].points).toBe(100));
+    const calls = history.mock.calls.length;
+    const base = Date.now();
+    for (let i = 1; i <= 26; i++) {
+      api.saveFrames([{ endpointId: ep.id, ts: base + i * 1000, values: { [KEY]: 1000 + i } }]);
+      await m.onFrames([ep.id], base + i * 1000);
+    }
+    expect(history.mock.calls.length).toBe(calls + 1);
+  });
+
+  it('keeps a custom window fixed while new ticks arrive, but still updates the latest values', async () => {
+    const { api, ep, m, t0 } = await setup(60);
+    m.setRange({ kind: 'custom', from: t0, to: t0 + 30_000 });
+    await vi.waitFor(() => expect(m.data(ep.id)!.ts.length).toBeLessThanOrEqual(31));
+    const before = m.data(ep.id)!.ts.length;
+    const ts = Date.now() + 1000;
+    api.saveFrames([{ endpointId: ep.id, ts, values: { [KEY]: 7 } }]);
+    await m.onFrames([ep.id], ts);
+    expect(m.data(ep.id)!.ts).toHaveLength(before);
+    expect(m.latest(ep.id)?.values[KEY]).toBe(7);
+    expect(m.window).toEqual({ from: t0, to: t0 + 30_000 });
+  });
+
+  it('shows restart markers stored with the frames', async () => {
+    const { api, ep, m } = await setup(10);
+    const ts = Date.now();
+    api.saveFrames([{ endpointId: ep.id, ts, values: { [KEY]: 1 } }], [{ endpointId: ep.id, ts, kind: 'restart' }]);
+    await m.refreshEvents(ep.id);
+    expect(m.events(ep.id).map((e) => e.kind)).toEqual(['restart']);
+  });
+});
