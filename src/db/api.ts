@@ -1,38 +1,20 @@
 import * as Comlink from 'comlink';
 import type { Database } from '@sqlite.org/sqlite-wasm';
-import type {
-  DbEvent, DbStatus, Endpoint, EndpointInput, EndpointStatus, ImportResult, SampleFrame, SeriesEvent,
-} from './types';
+import type { DbEvent, DbStatus, EndpointInput, EndpointStatus, ImportResult, SampleFrame, SeriesEvent } from './types';
 import {
   closeHandle, hasOpfs, loadSqlite, openMemory, openOpfs, SingleWriter, type DbHandle,
 } from './open';
 import { migrate, SCHEMA_VERSION } from './schema';
+import { FrameQueue } from './frame-queue';
+import { replaceContents } from './replace';
+import type { Collector, CollectorDeps } from '../collect/collector';
 import * as endpoints from './endpoints';
 import * as metrics from './metrics';
 import * as models from './models';
 import * as metadata from './metadata';
 import * as backup from './backup';
 
-/** What the collector (src/collect/collector.ts) needs from the database side. */
-export interface CollectorDeps {
-  listEndpoints(): Endpoint[];
-  saveFrames(frames: SampleFrame[], events?: SeriesEvent[]): void;
-  emit(ev: DbEvent): void;
-  fetch?: typeof fetch;
-  now?: () => number;
-}
-
-/** The collector's surface as the API uses it. */
-export interface Collector {
-  /** Re-reads the endpoints and starts or stops pollers to match. */
-  sync(): void;
-  stop(): void;
-  statuses(): EndpointStatus[];
-  testConnection(input: EndpointInput): Promise<EndpointStatus>;
-  loadModel(endpointId: number, model: string): Promise<void>;
-  unloadModel(endpointId: number, model: string): Promise<void>;
-}
-
+/** Starts polling (src/collect/collector.ts createCollector); injected so unit tests choose. */
 export type CollectorFactory = (deps: CollectorDeps) => Collector;
 
 export interface ApiOptions {
@@ -101,13 +83,19 @@ export function createApi(options: ApiOptions = {}) {
     return d.savepoint(() => fn(d));
   }
 
+  const frameQueue = new FrameQueue({
+    store: (batch) => write((d) => {
+      for (const b of batch) metrics.saveFrames(d, b.frames, b.events);
+    }),
+    stored: (endpointIds) => emit({ type: 'frames', endpointIds, ts: now() }),
+    failed: (e) => setStatus({ ...status, message: `Samples could not be stored: ${errorText(e)}` }),
+  });
+
   function startServices(): void {
     collector = options.collector?.({
       listEndpoints: () => endpoints.listEndpoints(db()),
       saveFrames: (frames, events) => {
-        if (!handle) return;
-        write((d) => metrics.saveFrames(d, frames, events));
-        emit({ type: 'frames', endpointIds: [...new Set(frames.map((f) => f.endpointId))], ts: now() });
+        if (handle) frameQueue.push(frames, events);
       },
       emit,
       now,
@@ -131,6 +119,7 @@ export function createApi(options: ApiOptions = {}) {
   function stopServices(): void {
     collector?.stop();
     collector = null;
+    frameQueue.flush();
     if (retentionTimer) clearInterval(retentionTimer);
     retentionTimer = null;
   }
@@ -278,6 +267,7 @@ export function createApi(options: ApiOptions = {}) {
     vacuum: () => backup.vacuum(db()),
     /** The whole database as one SQLite file (transferred, not copied, to the page). */
     exportDatabase(): Uint8Array {
+      frameQueue.flush();
       const bytes = backup.exportImage(handle?.sqlite3 ?? fail(), db());
       return Comlink.transfer(bytes, [bytes.buffer]);
     },
@@ -324,36 +314,6 @@ export function createApi(options: ApiOptions = {}) {
 }
 
 type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
-
-/**
- * Copies a checked image over the live database with SQLite's backup API: the destination changes
- * in one transaction, so a failure part-way leaves the current data as it was.
- */
-function replaceContents(h: DbHandle, image: Uint8Array): void {
-  const { sqlite3, db } = h;
-  const src = new sqlite3.oo1.DB(':memory:', 'c');
-  try {
-    const p = sqlite3.wasm.allocFromTypedArray(image);
-    const rc = sqlite3.capi.sqlite3_deserialize(
-      src.pointer!, 'main', p, image.byteLength, image.byteLength,
-      sqlite3.capi.SQLITE_DESERIALIZE_FREEONCLOSE | sqlite3.capi.SQLITE_DESERIALIZE_RESIZEABLE,
-    );
-    src.checkRc(rc);
-    // WAL destinations refuse a backup from a different page size; make the source match.
-    const pageSize = Number(db.selectValue('PRAGMA page_size'));
-    if (Number(src.selectValue('PRAGMA page_size')) !== pageSize) {
-      src.exec(`PRAGMA journal_mode=DELETE; PRAGMA page_size=${pageSize}; VACUUM`);
-    }
-    const b = sqlite3.capi.sqlite3_backup_init(db.pointer!, 'main', src.pointer!, 'main');
-    if (!b) db.checkRc(sqlite3.capi.sqlite3_errcode(db.pointer!));
-    const stepRc = sqlite3.capi.sqlite3_backup_step(b, -1);
-    const finishRc = sqlite3.capi.sqlite3_backup_finish(b);
-    if (stepRc !== sqlite3.capi.SQLITE_DONE) db.checkRc(stepRc);
-    db.checkRc(finishRc);
-  } finally {
-    src.close();
-  }
-}
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -70,6 +70,18 @@ test('a second tab waits, "Use here" hands the database over with its data, and 
   await expect(tab2.getByText('This tab handed the database to another tab.')).toBeVisible();
 });
 
+test('closing the tab that has the database hands it to the waiting tab by itself', async ({ context }) => {
+  const tab1 = await context.newPage();
+  await openApp(tab1);
+  await dbCall(tab1, 'setMeta', 'e2e.marker', 'saved before closing');
+  const tab2 = await context.newPage();
+  await tab2.goto('#/dashboard');
+  await expect(dbStatus(tab2)).toHaveText('Open in another tab');
+  await tab1.close();
+  await waitForDb(tab2);
+  expect(await dbCall(tab2, 'getMeta', 'e2e.marker')).toBe('saved before closing');
+});
+
 test('Export then Import restores the exported data', async ({ page }, testInfo) => {
   await openApp(page, 'settings');
   await dbCall(page, 'createModel', model('in-the-backup'));

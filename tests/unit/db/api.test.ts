@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createApi, type Collector, type CollectorDeps } from '../../../src/db/api';
+import { createApi } from '../../../src/db/api';
+import type { Collector, CollectorDeps } from '../../../src/collect/collector';
 import type { DbEvent, EndpointInput, ModelConfigInput } from '../../../src/db/types';
 
 const llama: EndpointInput = { kind: 'llama', name: 'box', url: 'http://127.0.0.1:8080', apiKey: null, intervalMs: 1000, enabled: true };
@@ -18,6 +19,9 @@ async function ready(opts: Parameters<typeof createApi>[0] = {}) {
   const status = await api.init();
   return { api, events, status };
 }
+
+/** Collector frames wait up to 250 ms to share one commit. */
+const afterCoalescing = () => new Promise((r) => setTimeout(r, 300));
 
 /** Events are delivered asynchronously (as over Comlink): let them arrive. */
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -72,6 +76,8 @@ describe('database API (in-thread, sqlite-wasm :memory:)', () => {
       Array.from({ length: 10 }, (_, i) => ({ endpointId: ep.id, ts: t0 + i * 1000, values: { gen_tps: i, 'llamacpp:requests_processing': i % 2 } })),
       [{ endpointId: ep.id, ts: t0 + 5000, kind: 'restart' }],
     );
+    expect(api.latest(ep.id)).toBeNull();
+    await afterCoalescing();
     const h = api.history({ endpointId: ep.id, keys: ['gen_tps'], from: t0, to: t0 + 10_000, points: 100 });
     expect(h.tier).toBe('raw');
     expect(h.values.gen_tps).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -82,6 +88,25 @@ describe('database API (in-thread, sqlite-wasm :memory:)', () => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'frames', endpointIds: [ep.id] }));
     api.clearMetrics();
     expect(api.latest(ep.id)).toBeNull();
+  });
+
+  it('stores the frames of several pollers in one commit, and a bad one costs the others nothing', async () => {
+    let deps!: CollectorDeps;
+    const collector = (d: CollectorDeps): Collector => {
+      deps = d;
+      return { sync() {}, stop() {}, statuses: () => [], testConnection: () => Promise.reject(new Error('unused')), loadModel: async () => {}, unloadModel: async () => {} };
+    };
+    const { api } = await ready({ collector });
+    const a = api.addEndpoint(llama);
+    const b = api.addEndpoint({ ...llama, url: 'http://127.0.0.1:8081' });
+    const ts = 1_700_000_000_000;
+    deps.saveFrames([{ endpointId: a.id, ts, values: { gen_tps: 1 } }]);
+    deps.saveFrames([{ endpointId: b.id, ts: Number.NaN, values: { gen_tps: 2 } }]);
+    deps.saveFrames([{ endpointId: b.id, ts, values: { gen_tps: 3 } }]);
+    await afterCoalescing();
+    expect(api.latest(a.id)?.values.gen_tps).toBe(1);
+    expect(api.latest(b.id)?.values.gen_tps).toBe(3);
+    expect(api.status().message).toMatch(/Samples could not be stored/);
   });
 
   it('a batch that fails part-way leaves nothing behind', async () => {
