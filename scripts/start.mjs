@@ -59,10 +59,11 @@ function stopAll(code) {
 function start(name, args) {
   const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${name} stopped (${signal ?? `exit ${code}`}); stopping the rest.`);
-      stopAll(code ?? 1);
-    }
+    if (stopping) return;
+    // Ctrl-C in a terminal signals the whole process group: that is a normal stop.
+    if (signal === 'SIGINT' || signal === 'SIGTERM') return stopAll(0);
+    console.error(`${name} stopped (${signal ?? `exit ${code}`}); stopping the rest.`);
+    stopAll(code ?? 1);
   });
   children.push(child);
 }
