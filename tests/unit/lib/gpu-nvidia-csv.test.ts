@@ -94,3 +94,18 @@ it('recognises the old-driver "not a valid field" refusal', () => {
   expect(isUnknownFieldError(sample('old-driver-unknown-field.txt'))).toBe(true);
   expect(isUnknownFieldError('Failed to initialize NVML: Driver/library version mismatch')).toBe(false);
 });
+
+describe('real H200 output (driver 580) with the exporter\'s field list', () => {
+  it('reads every -lms line of the stream the same way as the one-shot form with units', () => {
+    const stream = sample('h200-driver-580-lms.csv').trim().split('\n');
+    expect(stream.length).toBeGreaterThan(3);
+    const rows = stream.map((l) => parseNvidiaLine(l, NVIDIA_FIELDS));
+    for (const g of rows) {
+      expect(g).toMatchObject({ index: 0, name: 'NVIDIA H200', memTotalBytes: 143771 * MIB, powerLimitW: 700, fanPct: null, migMode: false });
+      expect(g!.powerW).toBeGreaterThan(70);
+    }
+    const [withUnits] = parseNvidiaCsv(sample('h200-driver-580-with-units.csv')).gpus;
+    expect(withUnits).toEqual(rows[0]);
+    expect(parseNvidiaList(sample('h200-driver-580-list.txt')).get(0)).toEqual([]);
+  });
+});
