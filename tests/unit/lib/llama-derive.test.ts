@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { parsePrometheus } from '../../../src/lib/prometheus';
 import { finishedTasks, liveSpeed, parseSlots, slotContextFill } from '../../../src/lib/llama-slots';
@@ -150,5 +151,44 @@ describe('/props and router /models', () => {
     expect(events[3]).toMatchObject({ kind: 'status', model: 'tiny', state: 'loaded' });
     expect(events).toContainEqual({ kind: 'reload' });
     expect(parseModelsSseData('{"model":"x","event":"status_change","data":{"status":"unloaded","exit_code":1}}')).toMatchObject({ state: 'failed' });
+  });
+});
+
+describe('deriveTick over random counter histories', () => {
+  it('never gives a negative rate, and flags a restart exactly when a counter went down', () => {
+    const step = fc.record({
+      dt: fc.integer({ min: 1, max: 5000 }),
+      restart: fc.boolean(),
+      prompt: fc.nat(500),
+      gen: fc.nat(500),
+      secs: fc.double({ min: 0, max: 5, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 30 }), (steps) => {
+        let state = initialDeriveState();
+        let ts = 0;
+        let c = { p: 0, g: 0, ps: 0, gs: 0 };
+        for (const s of steps) {
+          ts += s.dt;
+          // a restart starts the counters again from zero, plus whatever the new process did since
+          c = s.restart
+            ? { p: Math.min(s.prompt, Math.max(0, c.p - 1)), g: Math.min(s.gen, Math.max(0, c.g - 1)), ps: s.secs, gs: s.secs }
+            : { p: c.p + s.prompt, g: c.g + s.gen, ps: c.ps + s.secs, gs: c.gs + s.secs };
+          const text = `llamacpp:prompt_tokens_total ${c.p}\nllamacpp:prompt_seconds_total ${c.ps}\nllamacpp:tokens_predicted_total ${c.g}\nllamacpp:tokens_predicted_seconds_total ${c.gs}\nllamacpp:requests_processing 0\n`;
+          const prevG = state.counters?.values['llamacpp:tokens_predicted_total'];
+          const prevP = state.counters?.values['llamacpp:prompt_tokens_total'];
+          const out = deriveTick(state, { ts, metrics: parsePrometheus(text), slots: null, totalSlots: 1 });
+          const prevPs = state.counters?.values['llamacpp:prompt_seconds_total'];
+          const prevGs = state.counters?.values['llamacpp:tokens_predicted_seconds_total'];
+          const wentDown = [[c.g, prevG], [c.p, prevP], [c.ps, prevPs], [c.gs, prevGs]].some(([cur, prev]) => prev !== undefined && cur! < prev);
+          expect(out.restart).toBe(wentDown);
+          for (const k of ['prompt_tps', 'gen_tps', 'prompt_tokens_rate', 'gen_tokens_rate', 'requests_per_min', 'uptime_s']) {
+            const v = out.values[k];
+            if (v !== null && v !== undefined) expect(v).toBeGreaterThanOrEqual(0);
+          }
+          state = out.state;
+        }
+      }),
+    );
   });
 });
