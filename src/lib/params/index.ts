@@ -10,7 +10,7 @@ export { parseHelp, type ParseHelpOptions } from './parse-help.ts';
 export { configToArgv, argvToConfig, flattenArgv, type ArgvItem, type Word } from './argv.ts';
 export { exportConfig } from './export/index.ts';
 export { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult } from './export/types.ts';
-export { importCommand, IMPORT_FORMATS, type ImportFormat } from './import/index.ts';
+export { importCommand, detectFormat, IMPORT_FORMATS, type ImportFormat } from './import/index.ts';
 export type { ImportResult } from './import/command.ts';
 export { stripDefaults, isDefaultValue, effectiveValue, diffArgs, type ArgDifference } from './defaults.ts';
 export { validateConfig, type ValidateOptions } from './validate-config.ts';

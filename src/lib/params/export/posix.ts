@@ -9,10 +9,10 @@ export function posixWords(item: ArgvItem): string {
 }
 
 /** Notes telling the user which environment variables the command expects. */
-export function secretNotes(items: ArgvItem[], how: string): string[] {
+export function secretNotes(items: ArgvItem[], how: (env: string) => string): string[] {
   return items
     .filter((i) => i.secretEnv && i.words.some((w) => 'env' in w))
-    .map((i) => `${i.key} is read from the environment variable ${i.secretEnv}: ${how}`);
+    .map((i) => `${i.key} is read from the environment variable ${i.secretEnv}: ${how(i.secretEnv!)}`);
 }
 
 /** A command for bash, dash, zsh and other POSIX shells, on one line or with `\` continuations. */
@@ -22,7 +22,7 @@ export function writePosix(config: LaunchConfig, opts: ExportOptions, multiline:
   return {
     text: lines.join(multiline ? ' \\\n  ' : ' ') + '\n',
     filename: 'llama-server.sh',
-    warnings: secretNotes(items, 'export it before running the command'),
+    warnings: secretNotes(items, (n) => `export ${n}=… before running the command`),
     errors,
   };
 }
