@@ -10,11 +10,13 @@
  */
 
 import type { DbEvent, Endpoint, EndpointInput, EndpointKind, EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
+import { exporterPollerKind } from './exporter-poller';
 import { llamaPollerKind } from './llama-poller';
 import { endpointFromInput, initialStatus, type Poller, type PollerKind } from './poller';
 
 const POLLERS: Partial<Record<EndpointKind, PollerKind>> = {
   llama: llamaPollerKind,
+  exporter: exporterPollerKind,
 };
 
 export interface CollectorDeps {

@@ -140,6 +140,8 @@ export interface EndpointStatus {
     totalSlots?: number;
     ctxSize?: number;
     hostname?: string;
+    /** Exporter only: the GPUs of its latest snapshot, `id` as in the series keys (`gpu="<id>"`). */
+    gpus?: { id: string; name: string; vendor: string }[];
   };
   isRouter: boolean;
   routerModels: RouterModel[];

@@ -1,0 +1,177 @@
+/**
+ * Polls one companion exporter: GET /api/v1/snapshot every interval, one SampleFrame per new sample
+ * (keys from lib/host-snapshot.ts snapshotSeries, plus `up`). On every (re)connect it first asks
+ * /api/v1/history for what the exporter sampled since the last frame this poller stored (since 0
+ * after a page load: frames are keyed by (endpoint, ts), so those already stored are rewritten, not
+ * duplicated), so a closed tab or an outage leaves no gap within the exporter's history window.
+ */
+
+import type { EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
+import type { FetchFailure } from '../lib/explain-fetch-error';
+import { explainExporterFailure } from '../lib/host-exporter-errors';
+import { historyRows, snapshotProblem, snapshotSeries, type ExporterHistory, type ExporterSnapshot } from '../lib/host-snapshot';
+import { KEYS } from '../lib/series-keys';
+import { Cancelled, currentPage, jsonOf, request, type HttpEnv } from './http';
+import { backoffDelay, defaultTimeout, initialStatus, type Poller, type PollerContext, type PollerKind } from './poller';
+
+const SNAPSHOT = '/api/v1/snapshot';
+const HISTORY = '/api/v1/history';
+type Event = Omit<SeriesEvent, 'endpointId'>;
+
+const isDown = (f: FetchFailure) => f.kind === 'timeout' || f.kind === 'unreachable' || f.kind === 'cors' || f.kind === 'mixed-content';
+
+export class ExporterPoller implements Poller {
+  readonly #ctx: PollerContext;
+  readonly #env: HttpEnv;
+  readonly #timeoutMs: number;
+  readonly #stopCtl = new AbortController();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #stopped = true;
+  #failures = 0;
+  #connected = false;
+  /** Exporter time of the newest frame stored by this poller; null until the first one. */
+  #lastTs: number | null = null;
+  #status: EndpointStatus;
+
+  constructor(ctx: PollerContext) {
+    this.#ctx = ctx;
+    const page = ctx.page ?? currentPage();
+    this.#env = { fetch: ctx.fetch, pageProtocol: page.protocol, pageOrigin: page.origin };
+    // History replies can hold an hour of samples: allow more than for a snapshot.
+    this.#timeoutMs = ctx.timeoutMs ?? Math.max(defaultTimeout(ctx.endpoint.intervalMs), 5000);
+    this.#status = initialStatus(ctx.endpoint);
+  }
+
+  start(): void {
+    if (!this.#stopped || this.#stopCtl.signal.aborted) return;
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#stopCtl.abort();
+  }
+
+  status(): EndpointStatus {
+    return this.#status;
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => void this.#run(), ms);
+  }
+
+  async #run(): Promise<void> {
+    if (this.#stopped) return;
+    const started = this.#ctx.now();
+    let delay: number;
+    try {
+      delay = await this.pollOnce();
+    } catch (e) {
+      if (e instanceof Cancelled) return;
+      this.#failures++;
+      this.#setStatus({ state: 'error', message: `Polling the exporter failed unexpectedly: ${String(e)}`, lastErrorAt: started });
+      delay = backoffDelay(this.#ctx.endpoint.intervalMs, this.#failures);
+    }
+    this.#schedule(Math.max(0, delay - (this.#ctx.now() - started)));
+  }
+
+  async #get(path: string): Promise<{ ok: true; value: unknown } | { ok: false; failure: FetchFailure }> {
+    const ep = this.#ctx.endpoint;
+    return jsonOf(await request(this.#env, ep.url, path, { apiKey: ep.apiKey, timeoutMs: this.#timeoutMs, signal: this.#stopCtl.signal }));
+  }
+
+  #setStatus(patch: Partial<EndpointStatus>): void {
+    const next = { ...this.#status, ...patch };
+    if (JSON.stringify(next) === JSON.stringify(this.#status)) return;
+    this.#status = next;
+    this.#ctx.onStatus(next);
+  }
+
+  #save(frames: Omit<SampleFrame, 'endpointId'>[], events: Event[]): void {
+    const endpointId = this.#ctx.endpoint.id;
+    this.#ctx.saveFrames(frames.map((f) => ({ ...f, endpointId })), events.map((e) => ({ ...e, endpointId })));
+  }
+
+  #fail(ts: number, f: FetchFailure, path: string): number {
+    const events: Event[] = [];
+    const down = isDown(f);
+    if (this.#failures === 0 && this.#connected && down) events.push({ ts, kind: 'down', detail: f.kind });
+    this.#failures++;
+    this.#connected = false;
+    this.#save([{ ts, values: { [KEYS.up]: down ? 0 : 1 } }], events);
+    const ep = this.#ctx.endpoint;
+    const message = explainExporterFailure(f, { url: ep.url, path, pageOrigin: this.#env.pageOrigin, hasToken: !!ep.apiKey });
+    this.#setStatus({ state: down ? 'down' : 'error', message, lastErrorAt: ts });
+    return backoffDelay(ep.intervalMs, this.#failures);
+  }
+
+  /**
+   * One poll; returns the delay until the next. Public for one-off connection tests, which pass
+   * fill = false: they store nothing, so fetching history would be wasted.
+   */
+  async pollOnce(fill = true): Promise<number> {
+    const now = this.#ctx.now();
+    const r = await this.#get(SNAPSHOT);
+    if (!r.ok) return this.#fail(now, r.failure, SNAPSHOT);
+    const problem = snapshotProblem(r.value);
+    if (problem) return this.#fail(now, { kind: 'bad-body', detail: problem }, SNAPSHOT);
+    const snap = r.value as ExporterSnapshot;
+    const events: Event[] = [];
+    const frames: Omit<SampleFrame, 'endpointId'>[] = [];
+    if (!this.#connected) {
+      if (this.#failures > 0 && this.#lastTs !== null) events.push({ ts: snap.ts, kind: 'up' });
+      if (fill) frames.push(...(await this.#backfill(snap.ts)));
+      this.#connected = true;
+    }
+    this.#failures = 0;
+    if (this.#lastTs === null || snap.ts > this.#lastTs) {
+      frames.push({ ts: snap.ts, values: { ...snapshotSeries(snap), [KEYS.up]: 1 } });
+      this.#lastTs = snap.ts;
+    }
+    if (frames.length || events.length) this.#save(frames, events);
+    this.#setStatus({ state: 'ok', message: sourceNotes(snap), lastOkAt: now, info: infoOf(snap) });
+    return this.#ctx.endpoint.intervalMs;
+  }
+
+  /** Samples the exporter took after our last frame and before `until`; none when history fails. */
+  async #backfill(until: number): Promise<Omit<SampleFrame, 'endpointId'>[]> {
+    const since = this.#lastTs ?? 0;
+    const h = await this.#get(`${HISTORY}?since=${since}`);
+    if (!h.ok || !isHistory(h.value)) return [];
+    return historyRows(h.value, since)
+      .filter((row) => row.ts < until)
+      .map((row) => ({ ts: row.ts, values: { ...row.values, [KEYS.up]: 1 } }));
+  }
+}
+
+function isHistory(x: unknown): x is ExporterHistory {
+  const h = x as Partial<ExporterHistory> | null;
+  return !!h && h.version === 1 && Array.isArray(h.ts) && !!h.series && typeof h.series === 'object';
+}
+
+/** What the GPU sources say when they are not simply working or absent (absent = no such GPU: normal). */
+function sourceNotes(s: ExporterSnapshot): string | null {
+  const notes = s.sources.filter((x) => x.state !== 'ok' && x.state !== 'absent' && x.message).map((x) => `${x.name}: ${x.message}`);
+  return notes.length ? notes.join(' ') : null;
+}
+
+function infoOf(s: ExporterSnapshot): EndpointStatus['info'] {
+  return {
+    hostname: s.hostname,
+    build: `exporter ${s.exporterVersion}`,
+    gpus: s.gpus.map((g) => ({ id: g.id, name: g.name, vendor: g.vendor })),
+  };
+}
+
+/** The exporter entry of the collector's registry. */
+export const exporterPollerKind: PollerKind = {
+  create: (ctx) => new ExporterPoller(ctx),
+  async probe(ctx) {
+    const p = new ExporterPoller({ ...ctx, saveFrames: () => undefined, onStatus: () => undefined });
+    await p.pollOnce(false);
+    return p.status();
+  },
+};

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExporterPoller, exporterPollerKind } from '../../../src/collect/exporter-poller';
+import type { Endpoint, EndpointStatus, SampleFrame, SeriesEvent } from '../../../src/db/types';
+import { buildExporter, startExporter, waitFor, type Running } from './harness';
+
+// The dashboard's poller against the real exporter process (stand-in nvidia-smi on PATH).
+let exporter: Running;
+let secured: Running;
+beforeAll(async () => {
+  const file = buildExporter();
+  [exporter, secured] = await Promise.all([
+    startExporter(file, 18220, ['--interval', '250ms'], { control: { mode: 'ok', gpus: 2, util: 55 } }),
+    startExporter(file, 18221, ['--interval', '250ms', '--nvidia-smi', 'off'], { env: { LLAMADASH_EXPORTER_TOKEN: 'tok' } }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([exporter?.stop(), secured?.stop()]);
+});
+
+function harness(base: string, opts: { apiKey?: string; offline?: () => boolean } = {}) {
+  const frames: SampleFrame[] = [];
+  const events: SeriesEvent[] = [];
+  const statuses: EndpointStatus[] = [];
+  const endpoint: Endpoint = { id: 7, kind: 'exporter', name: 'gpu box', url: base, apiKey: opts.apiKey ?? null, intervalMs: 250, enabled: true, createdAt: 0 };
+  const fetchVia: typeof fetch = (input, init) => (opts.offline?.() ? Promise.reject(new TypeError('Failed to fetch')) : fetch(input, init));
+  const poller = new ExporterPoller({
+    endpoint, fetch: fetchVia, now: Date.now, page: { protocol: null, origin: null },
+    saveFrames: (f, e = []) => { frames.push(...f); events.push(...e); },
+    onStatus: (s) => statuses.push(s),
+  });
+  return { poller, frames, events, statuses, endpoint };
+}
+
+describe('ExporterPoller', () => {
+  it('fills the exporter\'s history on connect, then stores one frame per new sample', async () => {
+    await waitFor(async () => (await exporter.json('/api/v1/history?since=0')).ts.length >= 4, 10_000, () => 'some history');
+    const h = harness(exporter.base);
+    await h.poller.pollOnce();
+    expect(h.frames.length).toBeGreaterThanOrEqual(4);
+    const ts = h.frames.map((f) => f.ts);
+    expect([...ts].sort((a, b) => a - b)).toEqual(ts);
+    expect(new Set(ts).size).toBe(ts.length);
+    const last = h.frames.at(-1)!;
+    expect(last.endpointId).toBe(7);
+    expect(last.values).toMatchObject({ up: 1, 'gpu_util{gpu="0"}': 55, 'gpu_util{gpu="1"}': 56, 'gpu_mem_total_bytes{gpu="1"}': 24576 * 1024 ** 2 });
+    expect(last.values.mem_total_bytes).toBeGreaterThan(0);
+    expect(last.values['disk_total_bytes{path="/"}']).toBeGreaterThan(0);
+    expect(h.poller.status()).toMatchObject({ state: 'ok', message: null, info: {
+      build: 'exporter 0.1.0', gpus: [{ id: '0', name: 'NVIDIA Stand-in 0', vendor: 'nvidia' }, { id: '1', name: 'NVIDIA Stand-in 1', vendor: 'nvidia' }] } });
+
+    const before = h.frames.length;
+    await new Promise((r) => setTimeout(r, 300));
+    await h.poller.pollOnce();
+    expect(h.frames.length).toBe(before + 1);
+  });
+
+  it('after an outage, says why, then fills the gap from history and marks down/up', async () => {
+    let offline = false;
+    const h = harness(exporter.base, { offline: () => offline });
+    await h.poller.pollOnce();
+    const lastBefore = h.frames.at(-1)!.ts;
+    offline = true;
+    await h.poller.pollOnce();
+    expect(h.poller.status().state).toBe('down');
+    expect(h.poller.status().message).toMatch(/Cannot reach the exporter at 127\.0\.0\.1:18220/);
+    expect(h.frames.at(-1)!.values).toEqual({ up: 0 });
+    await new Promise((r) => setTimeout(r, 2000));
+    offline = false;
+    await h.poller.pollOnce();
+    const after = h.frames.filter((f) => f.values.up === 1 && f.ts > lastBefore).map((f) => f.ts);
+    // 2 s at 250 ms: about 8 samples came back from history, with no hole wider than a few intervals.
+    expect(after.length).toBeGreaterThanOrEqual(6);
+    const holes = after.slice(1).map((t, i) => t - after[i]);
+    expect(Math.max(...holes)).toBeLessThan(1000);
+    expect(h.events.map((e) => e.kind)).toEqual(['down', 'up']);
+    expect(h.poller.status().state).toBe('ok');
+  });
+
+  it('explains a missing or wrong token, and works with the right one', async () => {
+    const none = harness(secured.base);
+    await none.poller.pollOnce();
+    expect(none.poller.status()).toMatchObject({ state: 'error' });
+    expect(none.poller.status().message).toMatch(/needs a token \(401\).*LLAMADASH_EXPORTER_TOKEN/);
+    const wrong = harness(secured.base, { apiKey: 'nope' });
+    await wrong.poller.pollOnce();
+    expect(wrong.poller.status().message).toMatch(/refused the token/);
+    const right = harness(secured.base, { apiKey: 'tok' });
+    await right.poller.pollOnce();
+    expect(right.poller.status().state).toBe('ok');
+    expect(right.frames.at(-1)!.values).not.toHaveProperty('gpu_util{gpu="0"}');
+  });
+
+  it('tests a connection without storing anything', async () => {
+    const h = harness(exporter.base);
+    const status = await exporterPollerKind.probe({
+      endpoint: h.endpoint, fetch, now: Date.now, page: { protocol: null, origin: null },
+      saveFrames: () => { throw new Error('a probe must not store'); }, onStatus: () => undefined,
+    });
+    expect(status.state).toBe('ok');
+    expect(status.info.hostname).toBeTruthy();
+  });
+
+  it('refuses JSON that is not a snapshot, saying so', async () => {
+    // The request lands on /healthz, whose JSON has no snapshot version.
+    const h = harness(`${exporter.base}/healthz?`);
+    await h.poller.pollOnce();
+    expect(h.poller.status()).toMatchObject({ state: 'error' });
+    expect(h.poller.status().message).toMatch(/snapshot version undefined is not supported/);
+  });
+});
