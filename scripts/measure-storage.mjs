@@ -44,7 +44,7 @@ for (let s = 0; s < last24h; s += 3600) {
   for (let i = s; i < s + 3600; i++) batch.push(...tick(T0 + i * 1000, i));
   m.saveFrames(db, batch);
   let r;
-  do r = m.rollupAndPrune(db, T0 + (s + 3600) * 1000, { ...m.DEFAULT_RETENTION, rawMs: 400 * 86400_000 }, 50_000); while (r.more);
+  do r = m.rollupAndPrune(db, T0 + (s + 3600) * 1000, m.DEFAULT_RETENTION, 50_000); while (r.more);
 }
 // The last 24 h tick by tick (timed), no pruning, to measure raw size.
 const rawBefore = Number(db.selectValue("SELECT sum(pgsize) FROM dbstat WHERE name IN ('frames', 'frames_endpoint_ts')"));
@@ -84,6 +84,7 @@ for (let k = 0; k < 30; k++) {
   prune.push(performance.now() - t);
 }
 console.log(`steady-state retention pass (each minute, ${DAYS} days held): median ${ms(med(prune))}, max ${ms(Math.max(...prune))}`);
+const v = m.vacuum(db);
 const info = m.dbInfo(db, 'memory');
-console.log(`database after ${DAYS} days at default retention: ${(info.totalBytes / 1e6).toFixed(1)} MB;`,
+console.log(`database after ${DAYS} days at default retention: ${(v.after / 1e6).toFixed(1)} MB after vacuum (${(v.before / 1e6).toFixed(1)} MB before);`,
   info.tables.filter((t) => t.bytes > 8192).map((t) => `${t.name} ${(t.bytes / 1e6).toFixed(2)} MB / ${t.rows} rows`).join(', '));

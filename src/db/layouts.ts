@@ -26,10 +26,13 @@ export function layoutOf(id: number, json: string): Layout {
   return l;
 }
 
-/** The newest layout of an endpoint, or null. */
-export function latestLayout(db: DB, endpointId: number): Layout | null {
-  const r = db.selectArray('SELECT id, keys FROM layouts WHERE endpoint_id = ? ORDER BY id DESC LIMIT 1', [endpointId]);
-  return r ? layoutOf(r[0] as number, r[1] as string) : null;
+/** How many of an endpoint's newest layouts a frame may reuse. */
+const RECENT = 8;
+
+/** The newest layouts of an endpoint, newest first. */
+export function recentLayouts(db: DB, endpointId: number): Layout[] {
+  return (db.selectArrays('SELECT id, keys FROM layouts WHERE endpoint_id = ? ORDER BY id DESC LIMIT ?', [endpointId, RECENT]))
+    .map((r) => layoutOf(r[0] as number, r[1] as string));
 }
 
 /** A layout by id (layout ids are never reused while frames refer to them). */
@@ -54,10 +57,31 @@ export function layoutWithKeys(db: DB, endpointId: number, keys: string[]): Layo
   return layoutOf(id, json);
 }
 
-/** `base` when it has all of `keys`, else a layout extending it with the missing ones. */
-export function layoutCovering(db: DB, endpointId: number, base: Layout | null, keys: string[]): Layout {
-  const missing = base ? keys.filter((k) => !base.pos.has(k)) : [...keys];
-  if (base && missing.length === 0) return base;
-  missing.sort();
-  return layoutWithKeys(db, endpointId, [...(base?.keys ?? []), ...missing]);
+/**
+ * The layout a frame with these keys is stored under: the smallest recent one holding them all,
+ * unless that would mostly store NaN (an endpoint that is down sends 2 keys, not 40); otherwise a
+ * new one: the closest recent layout plus the missing keys, so ticks that alternate between two key
+ * sets (slots polled only while busy) settle on two layouts. Adds a new layout to `recent`.
+ */
+export function layoutFor(db: DB, endpointId: number, recent: Layout[], keys: string[]): Layout {
+  let best: Layout | null = null;
+  for (const l of recent) {
+    if (l.keys.length < (best?.keys.length ?? Infinity) && keys.every((k) => l.pos.has(k))) best = l;
+  }
+  if (best && (best.keys.length <= 2 * keys.length || best.keys.length - keys.length <= 8)) return best;
+  let next: string[];
+  if (best) {
+    next = [...keys].sort();
+  } else {
+    let base: Layout | null = null;
+    let overlap = -1;
+    for (const l of recent) {
+      const o = keys.reduce((n, k) => n + (l.pos.has(k) ? 1 : 0), 0);
+      if (o > overlap) { base = l; overlap = o; }
+    }
+    next = [...(base?.keys ?? []), ...keys.filter((k) => !base?.pos.has(k)).sort()];
+  }
+  const layout = layoutWithKeys(db, endpointId, next);
+  if (!recent.some((l) => l.id === layout.id)) recent.unshift(layout);
+  return layout;
 }

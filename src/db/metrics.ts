@@ -2,7 +2,7 @@
 import type { HistoryQuery, HistoryResult, LatestValues, SampleFrame, SeriesEvent } from './types.ts';
 import { decodeFrame, decodeRollup, encodeFrame, orNull, ROLLUP_STATS, STAT_LAST, STAT_MAX, STAT_MIN } from '../lib/frame-codec.ts';
 import { downsampleMinMax } from '../lib/downsample.ts';
-import { latestLayout, layoutById, layoutCovering, type Layout } from './layouts.ts';
+import { layoutById, layoutFor, recentLayouts, type Layout } from './layouts.ts';
 import { readFrames } from './frames-read.ts';
 import { inTx, rows, type DB } from './sql.ts';
 
@@ -25,7 +25,7 @@ export const TIERS: { tier: Tier; table: string; bucketMs: number }[] = [
 export function saveFrames(db: DB, frames: SampleFrame[], events: SeriesEvent[] = []): number {
   if (frames.length === 0 && events.length === 0) return 0;
   return inTx(db, () => {
-    const layouts = new Map<number, Layout | null>();
+    const layouts = new Map<number, Layout[]>();
     const exists = new Map<number, boolean>();
     const ins = db.prepare('INSERT OR REPLACE INTO frames(endpoint_id, ts, layout_id, vals) VALUES (?, ?, ?, ?)');
     let saved = 0;
@@ -35,9 +35,9 @@ export function saveFrames(db: DB, frames: SampleFrame[], events: SeriesEvent[] 
         if (!exists.has(f.endpointId)) exists.set(f.endpointId, db.selectValue('SELECT 1 FROM endpoints WHERE id = ?', [f.endpointId]) === 1);
         if (!exists.get(f.endpointId)) continue;
         if (f.values === null || typeof f.values !== 'object') throw new TypeError(`Frame of endpoint ${f.endpointId} at ${ts} has no values object`);
-        const base = layouts.has(f.endpointId) ? layouts.get(f.endpointId)! : latestLayout(db, f.endpointId);
-        const layout = layoutCovering(db, f.endpointId, base, Object.keys(f.values));
-        layouts.set(f.endpointId, layout);
+        let recent = layouts.get(f.endpointId);
+        if (!recent) layouts.set(f.endpointId, (recent = recentLayouts(db, f.endpointId)));
+        const layout = layoutFor(db, f.endpointId, recent, Object.keys(f.values));
         ins.bind([f.endpointId, ts, layout.id, encodeFrame(layout.keys, f.values)]).stepReset();
         saved++;
       }

@@ -32,6 +32,21 @@ describe('saveFrames', () => {
     expect(h).toEqual({ ts: [T0 / 1000, T0 / 1000 + 1], values: { gen_tps: [41.5, 40], 'slot_ctx_fill{slot="3"}': [null, 0.25] }, tier: 'raw' });
   });
 
+  test('ticks that alternate between key sets reuse a few layouts instead of storing NaN', () => {
+    const base = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i]));
+    const slots = { 'slot_busy{slot="0"}': 1, 'slot_busy{slot="1"}': 0 };
+    for (let i = 0; i < 30; i++) {
+      const values = i % 10 === 9 ? { up: 0 } : i % 2 ? { ...base, up: 1, ...slots } : { ...base, up: 1 };
+      saveFrames(db, [{ endpointId: llama, ts: T0 + i * 1000, values }]);
+    }
+    expect(count('layouts')).toBe(3);
+    const widths = db.selectValues('SELECT length(vals) / 8 FROM frames ORDER BY ts LIMIT 10');
+    expect(widths).toEqual([21, 23, 21, 23, 21, 23, 21, 23, 21, 1]);
+    expect(latestValues(db, llama)!.values).toEqual({ up: 0 });
+    const h = queryHistory(db, { endpointId: llama, keys: ['k5', 'slot_busy{slot="0"}'], from: T0 + 7000, to: T0 + 9000, points: 10 });
+    expect(h.values).toEqual({ k5: [5, 5, null], 'slot_busy{slot="0"}': [1, null, null] });
+  });
+
   test('a batch with one bad value is rejected whole and leaves nothing behind', () => {
     saveFrames(db, [{ endpointId: llama, ts: T0, values: { gen_tps: 1 } }]);
     const bad: SampleFrame[] = [
