@@ -137,3 +137,27 @@ export function fromDatetimeLocal(s: string): number | null {
   const ms = new Date(s).getTime();
   return Number.isNaN(ms) ? null : ms;
 }
+
+/** A short number for axis ticks: 950, 1.2k, 3.4M (the axis label carries the unit). */
+export function formatCompact(v: number | null | undefined): string {
+  if (missing(v)) return MISSING;
+  const a = Math.abs(v);
+  if (a < 1000) return formatNumber(v);
+  const [div, suffix] = a >= 1e9 ? [1e9, 'G'] : a >= 1e6 ? [1e6, 'M'] : [1e3, 'k'];
+  return `${formatNumber(Number((v / div).toPrecision(3)))}${suffix}`;
+}
+
+/**
+ * A tick label on a chart's value axis: short, with the unit only where the number alone would mislead
+ * (percent, bytes, durations); other units go in the axis title (see unitLabel).
+ */
+export function formatAxisValue(v: number | null | undefined, unit: Unit): string {
+  if (missing(v)) return '';
+  switch (unit) {
+    case 'ratio': return `${formatNumber(Math.round(v * 1000) / 10)} %`;
+    case 'percent': return `${formatNumber(v)} %`;
+    case 'bytes': return formatBytes(v);
+    case 'seconds': return formatDuration(v);
+    default: return formatCompact(v);
+  }
+}

@@ -4,8 +4,9 @@ import type { Endpoint, SampleFrame } from '../../src/db/types';
 
 // These tests write samples straight into the database (through the page's worker), so they check what the
 // dashboard draws from storage on its own, without a poller: history first, live growth, ranges, themes.
+// The endpoint is disabled, so the collector adds nothing, and the charts of a disabled endpoint stay visible.
 
-/** An address nothing listens on (inside this suite's port range), so no poll ever adds samples. */
+/** An address nothing listens on (inside this suite's port range). */
 const SILENT_URL = 'http://127.0.0.1:18259';
 
 function frames(endpointId: number, from: number, count: number, stepMs = 1000): SampleFrame[] {
@@ -22,7 +23,7 @@ function frames(endpointId: number, from: number, count: number, stepMs = 1000):
 
 async function addSilentEndpoint(page: Page): Promise<Endpoint> {
   return dbCall<Endpoint>(page, 'addEndpoint', {
-    kind: 'llama', name: 'stored', url: SILENT_URL, apiKey: null, intervalMs: 60_000, enabled: true,
+    kind: 'llama', name: 'stored', url: SILENT_URL, apiKey: null, intervalMs: 60_000, enabled: false,
   });
 }
 

@@ -1,5 +1,5 @@
 import type uPlot from 'uplot';
-import { formatValue, type Unit } from '../../lib/format';
+import { formatAxisValue, formatValue, unitLabel, type Unit } from '../../lib/format';
 
 /** One line on a chart: `key` is the series name in the database, `label` what the legend says. */
 export interface ChartSeries {
@@ -62,6 +62,15 @@ function markersPlugin(get: () => ChartMarker[], theme: ChartTheme): uPlot.Plugi
   };
 }
 
+/** Units whose ticks are bare numbers, so the axis gets a title with the unit. */
+const TITLED_UNITS = new Set<Unit>(['tok/s', 'per-min', 'watts', 'celsius']);
+
+/** With no cursor on the chart, the legend shows the newest values instead of dashes. */
+export function showLatestInLegend(u: uPlot): void {
+  const n = u.data[0]?.length ?? 0;
+  if (n > 0) u.setLegend({ idx: n - 1 });
+}
+
 export interface BuildOptions {
   width: number;
   height: number;
@@ -104,7 +113,13 @@ export function buildOptions(o: BuildOptions): uPlot.Options {
     },
     axes: [
       axis({}),
-      axis({ size: 70, values: (_u, splits) => splits.map((v) => formatValue(v, o.unit)) }),
+      axis({
+        size: 56,
+        label: TITLED_UNITS.has(o.unit) ? unitLabel(o.unit) : undefined,
+        labelSize: 16,
+        labelFont: '12px system-ui, sans-serif',
+        values: (_u, splits) => splits.map((v) => formatAxisValue(v, o.unit)),
+      }),
     ],
     series: [
       { label: 'Time', value: '{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}' },
@@ -119,6 +134,9 @@ export function buildOptions(o: BuildOptions): uPlot.Options {
     ],
     plugins: [markersPlugin(o.markers, theme)],
     hooks: {
+      setCursor: [(u) => {
+        if (u.cursor.idx == null) showLatestInLegend(u);
+      }],
       setSelect: [
         (u) => {
           if (u.select.width < 4 || !o.onselect) return;

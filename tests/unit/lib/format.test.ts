@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  MISSING, formatAgo, formatBytes, formatDuration, formatNumber, formatRatio, formatTokensPerSecond,
+  MISSING, formatAgo, formatAxisValue, formatCompact, formatBytes, formatDuration, formatNumber, formatRatio, formatTokensPerSecond,
   formatValue, fromDatetimeLocal, toDatetimeLocal, unitLabel,
 } from '../../../src/lib/format';
 
@@ -80,5 +80,20 @@ describe('datetime-local round trip', () => {
     expect(fromDatetimeLocal(toDatetimeLocal(ms))).toBe(ms);
     expect(fromDatetimeLocal('')).toBeNull();
     expect(fromDatetimeLocal('not a date')).toBeNull();
+  });
+});
+
+describe('axis ticks', () => {
+  it('stay short so they fit beside the plot', () => {
+    expect(formatCompact(950)).toBe('950');
+    expect(formatCompact(1234)).toBe('1.23k');
+    expect(formatCompact(2500)).toBe('2.5k');
+    expect(formatCompact(3_400_000)).toBe('3.4M');
+    expect(formatCompact(-1500)).toBe('-1.5k');
+    expect(formatAxisValue(2000, 'tok/s')).toBe('2k');
+    expect(formatAxisValue(0.5, 'ratio')).toBe('50 %');
+    expect(formatAxisValue(2048, 'bytes')).toBe('2 KiB');
+    expect(formatAxisValue(120, 'seconds')).toBe('2 min');
+    expect(formatAxisValue(null, 'count')).toBe('');
   });
 });
