@@ -32,6 +32,8 @@ function replacementFix(key: string, canonical: string, value: ArgValue, target:
 }
 
 const ROUTER_ONLY = ['--models-max', '--models-autoload'];
+/** Arguments that print something and exit instead of serving. */
+const EXITS = ['--help', '--version', '--cache-list', '--completion-bash', '--list-devices'];
 const DRAFT_MODEL = ['--spec-draft-model', '--spec-draft-hf'];
 const NEEDS_DRAFT_MODEL_TYPE = /^draft-(simple|eagle3|dflash|dspark)$/;
 
@@ -104,6 +106,9 @@ function given(v: ArgValue | undefined): boolean {
 /** Rules that involve several arguments; `eff` is keyed by the target catalogue's keys. */
 function crossRules(eff: ConfigArgs, cat: Catalogue): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  for (const k of EXITS) {
+    if (eff[k] === true) issues.push({ key: k, level: 'warning', message: 'prints information and exits: the server does not start', fix: { label: `remove ${k}`, remove: [k] } });
+  }
   const sources = cat.args.filter((a: ArgSpec) => a.modelSource && given(eff[a.key])).map((a) => a.key);
   const router = given(eff['--models-dir']) || given(eff['--models-preset']);
   if (sources.length > 1) {

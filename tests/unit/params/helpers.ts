@@ -57,10 +57,13 @@ export function valueFor(spec: ArgSpec, text: fc.Arbitrary<string>): fc.Arbitrar
 }
 
 /** A configuration with up to `maxArgs` catalogue arguments of arbitrary values, and extra arguments. */
-export function configArb(opts: { maxArgs?: number; extra?: fc.Arbitrary<string[]>; text?: fc.Arbitrary<string> } = {}): fc.Arbitrary<LaunchConfig> {
+export function configArb(
+  opts: { maxArgs?: number; extra?: fc.Arbitrary<string[]>; text?: fc.Arbitrary<string>; only?: (s: ArgSpec) => boolean } = {},
+): fc.Arbitrary<LaunchConfig> {
   const text = opts.text ?? nastyString();
+  const pool = opts.only ? specs.filter(opts.only) : specs;
   return fc
-    .uniqueArray(fc.constantFrom(...specs), { maxLength: opts.maxArgs ?? 6, selector: (s) => s.key })
+    .uniqueArray(fc.constantFrom(...pool), { maxLength: opts.maxArgs ?? 6, selector: (s) => s.key })
     .chain((chosen) =>
       fc.record({
         args: fc.tuple(...chosen.map((s) => valueFor(s, text))).map((vals) =>

@@ -11,7 +11,7 @@ import type { ExportOptions, ExportResult } from './types.ts';
 export function iniProblem(text: string): string | null {
   if (/[\r\n\0]/.test(text)) return 'line breaks cannot be written in a preset';
   if (/[;#]/.test(text)) return '";" and "#" start a comment in a preset, so this value cannot be written there';
-  if (text !== text.trim()) return 'leading or trailing blanks are trimmed by the preset parser';
+  if (/^[ \t]|[ \t]$/.test(text)) return 'leading or trailing blanks are trimmed by the preset parser';
   return null;
 }
 
@@ -27,6 +27,10 @@ export function writePresetIni(config: LaunchConfig, opts: ExportOptions): Expor
     const spec = getArg(cat, key);
     if (!spec) {
       errors.push(`${key}: not a llama-server argument of this build`);
+      continue;
+    }
+    if (spec.key === '--version') {
+      errors.push('--version: "version" is a reserved key in presets');
       continue;
     }
     if (spec.type === 'string_pair') {

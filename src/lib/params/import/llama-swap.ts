@@ -38,7 +38,7 @@ function entries(text: string): Entry[] {
     if (!l.trim() || l.trim().startsWith('#')) continue;
     const ind = indentOf(l);
     if (modelsAt >= 0 && ind === 0) break;
-    const key = /^\s*("[^"]*"|'[^']*'|[^:#]+):\s*(.*)$/.exec(l);
+    const key = /^\s*("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:#'"]+):\s*(.*)$/.exec(l);
     if (modelIndent < 0 || ind === modelIndent) {
       if (!key || key[2].trim()) continue;
       modelIndent = ind;

@@ -12,10 +12,11 @@ interface Section {
 function parseIni(text: string, warnings: string[]): Section[] {
   const sections: Section[] = [{ name: '', entries: [] }];
   for (const [n, raw] of text.split(/\r\n|\n|\r/).entries()) {
-    const line = raw.replace(/[ \t]*[;#].*$/, '').trim();
+    // Only space and tab count as blanks for llama-server's parser; '.' would stop at U+2028.
+    const line = raw.replace(/[ \t]*[;#][^]*$/, '').replace(/^[ \t]+|[ \t]+$/g, '');
     if (!line) continue;
-    const header = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
-    const kv = /^([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*(.*)$/.exec(line);
+    const header = /^\[[ \t]*([^\]]+?)[ \t]*\]$/.exec(line);
+    const kv = /^([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*([^]*)$/.exec(line);
     if (header) sections.push({ name: header[1], entries: [] });
     else if (kv) sections[sections.length - 1].entries.push([kv[1], kv[2]]);
     else warnings.push(`line ${n + 1} is not a preset line and was ignored: ${raw.trim()}`);
