@@ -126,7 +126,13 @@ export function createApi(options: ApiOptions = {}) {
 
   /** Opens (OPFS, else memory with a reason), migrates and starts polling. Never throws. */
   async function openDatabase(preferOpfs: boolean): Promise<void> {
-    const sqlite3 = await loadSqlite();
+    let sqlite3: Awaited<ReturnType<typeof loadSqlite>>;
+    try {
+      sqlite3 = await loadSqlite();
+    } catch (e) {
+      setStatus({ state: 'error', storage: null, message: `SQLite could not be loaded (${errorText(e)}). Reload the page; if this persists, the site's files may be incomplete.` });
+      return;
+    }
     let message: string | null = null;
     try {
       handle = preferOpfs ? await openOpfs(sqlite3) : openMemory(sqlite3);
@@ -147,6 +153,9 @@ export function createApi(options: ApiOptions = {}) {
     }
     startServices();
     setStatus({ state: 'ready', storage: handle.storage, message });
+    // After a hand-over the data may have changed under this tab's page: let it reload everything.
+    emit({ type: 'endpoints' });
+    emit({ type: 'models' });
   }
 
   async function closeDatabase(): Promise<void> {

@@ -10,11 +10,14 @@ class DatabaseState {
   #info = $state.raw<DbInfo | null>(null);
   #task = $state<DbTask | null>(null);
   #error = $state<string | null>(null);
+  #version = $state(0);
   #readyWaiters: (() => void)[] = [];
   #started = false;
 
   readonly status = $derived(this.#status);
   readonly ready = $derived(this.#status.state === 'ready');
+  /** Counts status changes, so a view can tell whether anything happened since it acted. */
+  readonly statusVersion = $derived(this.#version);
   readonly info = $derived(this.#info);
   /** The operation running now, or null. */
   readonly task = $derived(this.#task);
@@ -82,6 +85,7 @@ class DatabaseState {
 
   #setStatus(s: DbStatus): void {
     this.#status = s;
+    this.#version++;
     if (s.state === 'ready') {
       for (const w of this.#readyWaiters.splice(0)) w();
     }

@@ -132,3 +132,23 @@ test('cancelling the import confirmation keeps the current data', async ({ page 
   await expect(page.getByRole('dialog')).toBeHidden();
   expect(await modelNames(page)).toEqual(['not-replaced']);
 });
+
+test('Clear metrics (after a confirmation) drops history but keeps endpoints; Vacuum reports the new size', async ({ page }) => {
+  await openApp(page, 'settings');
+  const ep = await dbCall<{ id: number }>(page, 'addEndpoint', {
+    kind: 'llama', name: 'gone-quiet', url: 'http://127.0.0.1:9', apiKey: null, intervalMs: 1000, enabled: false,
+  });
+  const t0 = Date.now() - 60_000;
+  await dbCall(page, 'saveFrames', Array.from({ length: 50 }, (_, i) => ({ endpointId: ep.id, ts: t0 + i * 1000, values: { gen_tps: i } })));
+  await page.getByRole('button', { name: 'Vacuum' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByText(/^Vacuum done:/)).toBeVisible();
+
+  await page.getByRole('button', { name: 'Clear metrics…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete all metrics history?' });
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await dialog.getByRole('button', { name: 'Delete metrics' }).click();
+  await expect(page.getByText('All metrics history was deleted.')).toBeVisible();
+  expect(await dbCall(page, 'latest', ep.id)).toBeNull();
+  expect(await dbCall<unknown[]>(page, 'listEndpoints')).toHaveLength(1);
+});
