@@ -31,7 +31,8 @@ describe('database API (in-thread, sqlite-wasm :memory:)', () => {
     const { api, status, events } = await ready();
     expect(status).toEqual({ state: 'ready', storage: 'memory', message: null });
     await flush();
-    expect(events).toContainEqual({ type: 'db', status });
+    // Pages reload what they show when a database (re)opens under them, e.g. after a hand-over.
+    expect(events).toEqual([{ type: 'db', status }, { type: 'endpoints' }, { type: 'models' }]);
     const info = api.dbInfo();
     expect(info.storage).toBe('memory');
     expect(info.tables.map((t) => t.name)).toContain('models');
@@ -53,6 +54,8 @@ describe('database API (in-thread, sqlite-wasm :memory:)', () => {
       unloadModel: () => Promise.resolve(),
     });
     const { api, events } = await ready({ collector });
+    await flush();
+    events.length = 0;
     const ep = api.addEndpoint(llama);
     api.updateEndpoint(ep.id, { name: 'renamed' });
     expect(api.getEndpoint(ep.id)?.name).toBe('renamed');
@@ -120,6 +123,8 @@ describe('database API (in-thread, sqlite-wasm :memory:)', () => {
 
   it('stores model configurations with filters, by id and by name', async () => {
     const { api, events } = await ready();
+    await flush();
+    events.length = 0;
     const a = api.createModel(model('Qwen3 8B', { type: 'chat', status: 'running' }));
     api.createModel(model('bge-m3', { type: 'embedding' }));
     expect(api.listModels({ type: 'embedding' }).map((m) => m.name)).toEqual(['bge-m3']);
