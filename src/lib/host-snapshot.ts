@@ -1,4 +1,5 @@
 import type { GpuSample } from './gpu-sample';
+import { seriesKey } from './series-keys';
 
 /**
  * The JSON the exporter serves at /api/v1/snapshot and the dashboard reads. Versioned so a
@@ -91,26 +92,24 @@ export function assignGpuIds(gpus: readonly GpuSample[]): SnapshotGpu[] {
  */
 export function snapshotSeries(s: Pick<ExporterSnapshot, 'host' | 'gpus'>): Record<string, number | null> {
   const v: Record<string, number | null> = {
-    cpu_util: s.host.cpuUtilPct,
-    mem_used_bytes: s.host.memUsedBytes,
-    mem_total_bytes: s.host.memTotalBytes,
-    load1: s.host.load1,
+    [HOST_KEYS.cpu]: s.host.cpuUtilPct,
+    [HOST_KEYS.memUsed]: s.host.memUsedBytes,
+    [HOST_KEYS.memTotal]: s.host.memTotalBytes,
+    [HOST_KEYS.load1]: s.host.load1,
   };
   for (const d of s.host.disks) {
-    const label = `{path="${escapeLabel(d.path)}"}`;
-    v[`disk_used_bytes${label}`] = d.usedBytes;
-    v[`disk_total_bytes${label}`] = d.totalBytes;
+    v[diskKey('disk_used_bytes', d.path)] = d.usedBytes;
+    v[diskKey('disk_total_bytes', d.path)] = d.totalBytes;
   }
   for (const g of s.gpus) {
-    const label = `{gpu="${escapeLabel(g.id)}"}`;
-    v[`gpu_util${label}`] = g.utilPct;
-    v[`gpu_mem_util${label}`] = g.memUtilPct;
-    v[`gpu_mem_used_bytes${label}`] = g.memUsedBytes;
-    v[`gpu_mem_total_bytes${label}`] = g.memTotalBytes;
-    v[`gpu_temp_c${label}`] = g.tempC;
-    v[`gpu_power_w${label}`] = g.powerW;
-    v[`gpu_power_limit_w${label}`] = g.powerLimitW;
-    v[`gpu_fan_pct${label}`] = g.fanPct;
+    v[gpuKey('gpu_util', g.id)] = g.utilPct;
+    v[gpuKey('gpu_mem_util', g.id)] = g.memUtilPct;
+    v[gpuKey('gpu_mem_used_bytes', g.id)] = g.memUsedBytes;
+    v[gpuKey('gpu_mem_total_bytes', g.id)] = g.memTotalBytes;
+    v[gpuKey('gpu_temp_c', g.id)] = g.tempC;
+    v[gpuKey('gpu_power_w', g.id)] = g.powerW;
+    v[gpuKey('gpu_power_limit_w', g.id)] = g.powerLimitW;
+    v[gpuKey('gpu_fan_pct', g.id)] = g.fanPct;
   }
   return v;
 }
@@ -137,6 +136,19 @@ export function snapshotProblem(x: unknown): string | null {
   return null;
 }
 
-function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+/** Series key of one GPU's measure, e.g. `gpu_util{gpu="0"}`. */
+export function gpuKey(name: GpuSeries, id: string): string {
+  return seriesKey(name, { gpu: id });
 }
+
+/** Series key of one watched path's filesystem, e.g. `disk_used_bytes{path="/"}`. */
+export function diskKey(name: 'disk_used_bytes' | 'disk_total_bytes', path: string): string {
+  return seriesKey(name, { path });
+}
+
+export type GpuSeries =
+  | 'gpu_util' | 'gpu_mem_util' | 'gpu_mem_used_bytes' | 'gpu_mem_total_bytes'
+  | 'gpu_temp_c' | 'gpu_power_w' | 'gpu_power_limit_w' | 'gpu_fan_pct';
+
+/** Host series keys (no labels). */
+export const HOST_KEYS = { cpu: 'cpu_util', memUsed: 'mem_used_bytes', memTotal: 'mem_total_bytes', load1: 'load1' } as const;

@@ -1,0 +1,88 @@
+import { expect, test, type Page } from '@playwright/test';
+import { existsSync, statfsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Endpoint, HistoryResult } from '../../src/db/types';
+import { formatBytes } from '../../src/lib/format';
+import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';
+import { dbCall, waitForDb } from './helpers';
+
+// The dashboard with the real exporter beside it: host figures of this machine, GPU figures from the
+// stand-in nvidia-smi on the exporter's PATH. Exporter ports 18230-18235 belong to this spec.
+const PORT = 18230;
+const built = path.join(process.env.E2E_DIST ?? 'dist', 'exporter', 'llama-dash-exporter.mjs');
+
+let exporter: Running;
+test.beforeAll(async () => {
+  // The file the built site offers for download, when the build made it; else a fresh bundle.
+  const file = existsSync(built) ? path.resolve(built) : buildExporter();
+  exporter = await startExporter(file, PORT, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 2, util: 37 } });
+});
+test.afterAll(async () => {
+  await exporter?.stop();
+});
+
+const panel = (page: Page) => page.getByTestId('exporter-panel');
+const chart = (page: Page, title: string) => panel(page).locator(`[data-testid=chart][data-title="${title}"]`).first();
+const points = async (page: Page, title: string) => Number(await chart(page, title).getAttribute('data-points'));
+
+test('an exporter given by ?exporter= shows this host\'s figures and the stand-in GPUs, charted and kept', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto(`./?exporter=${encodeURIComponent(exporter.base)}#/dashboard`);
+  await waitForDb(page);
+  await expect(panel(page)).toHaveCount(1);
+  await expect(panel(page).getByTestId('status-badge')).toHaveAttribute('data-state', 'ok');
+
+  // Host: real values of this machine.
+  await expect(panel(page).getByTestId('host-cpu')).toHaveText(/^\d[\d.,]* %$/);
+  await expect(panel(page).getByTestId('host-mem')).toHaveText(new RegExp(` / ${formatBytes(os.totalmem()).replace('.', '\\.')}$`));
+  const root = statfsSync('/');
+  await expect(panel(page).locator('[data-testid=host-disk][data-path="/"]')).toHaveText(new RegExp(` / ${formatBytes(root.blocks * root.bsize).replace('.', '\\.')}$`));
+
+  // GPUs: the stand-in's two boards.
+  const gpus = panel(page).getByTestId('gpu-section');
+  await expect(gpus).toHaveCount(2);
+  await expect(gpus.nth(0).getByTestId('gpu-name')).toHaveText('GPU 0: NVIDIA Stand-in 0');
+  await expect(gpus.nth(1).getByTestId('gpu-util')).toHaveText('38 %');
+  await expect(gpus.nth(0).getByTestId('gpu-temp')).toHaveText('50 °C');
+  await expect(gpus.nth(0).getByTestId('gpu-power')).toHaveText('121 W / 350 W');
+  await expect(gpus.nth(0).getByTestId('gpu-mem')).toHaveText(/^1,?0\d\d MiB \/ 24 GiB$/);
+  await expect(gpus.nth(1).getByTestId('gpu-fan')).toHaveText('40 %');
+
+  const early = await points(page, 'CPU busy');
+  await expect.poll(() => points(page, 'CPU busy'), { timeout: 15_000 }).toBeGreaterThan(early + 2);
+  await expect(gpus.nth(0).locator('[data-testid=chart][data-title="Utilisation"]').getByRole('group')).toHaveAttribute('aria-label', /GPU 37 %/);
+
+  // After a reload, what is shown at once came from the local database.
+  const before = await points(page, 'CPU busy');
+  await page.reload();
+  await waitForDb(page);
+  await expect.poll(() => points(page, 'CPU busy'), { timeout: 5000 }).toBeGreaterThanOrEqual(before);
+  await expect(panel(page).getByTestId('gpu-section')).toHaveCount(2);
+});
+
+test('samples taken while no tab was open are filled in from the exporter\'s history', async ({ context }) => {
+  test.setTimeout(90_000);
+  let page = await context.newPage();
+  await page.goto(`./?exporter=${encodeURIComponent(exporter.base)}#/dashboard`);
+  await waitForDb(page);
+  await expect(panel(page).getByTestId('status-badge')).toHaveAttribute('data-state', 'ok');
+  await expect.poll(() => points(page, 'CPU busy'), { timeout: 15_000 }).toBeGreaterThan(2);
+  await page.close();
+  const closedAt = Date.now();
+  await new Promise((r) => setTimeout(r, 5000));
+  const reopenedAt = Date.now();
+
+  page = await context.newPage();
+  await page.goto('./#/dashboard');
+  await waitForDb(page);
+  await expect(panel(page).getByTestId('status-badge')).toHaveAttribute('data-state', 'ok');
+  const [ep] = (await dbCall<Endpoint[]>(page, 'listEndpoints')).filter((e) => e.kind === 'exporter');
+  const closed = async () => {
+    const h = await dbCall<HistoryResult>(page, 'history', { endpointId: ep.id, keys: ['cpu_util', 'gpu_util{gpu="0"}'], from: closedAt + 1000, to: reopenedAt - 500, points: 1000 });
+    return h.ts.length;
+  };
+  // The exporter sampled every 500 ms while the tab was closed: about 7 of those samples come back.
+  await expect.poll(closed, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
+  await page.close();
+});
