@@ -27,10 +27,16 @@ export interface ApiOptions {
   now?: () => number;
 }
 
-const MEMORY_ONLY =
-  'This browser gives the page no persistent storage (OPFS), so everything lives in memory and is ' +
-  'lost when this tab closes. Use a current Chrome, Edge, Firefox or Safari outside private browsing ' +
-  'to keep history and model configurations.';
+/** Why there is no OPFS here, in words that say what to do. */
+function memoryOnlyReason(): string {
+  const lost = 'so everything lives in memory and is lost when this tab closes.';
+  if (globalThis.isSecureContext === false) {
+    return `Browsers give persistent storage (OPFS) only to pages on https:// or http://localhost, ${lost} ` +
+      'Open the dashboard through https, or on the machine itself at http://localhost or http://127.0.0.1.';
+  }
+  return `This browser gives the page no persistent storage (OPFS), ${lost} Use a current Chrome, Edge, ` +
+    'Firefox or Safari outside private browsing to keep history and model configurations.';
+}
 
 /** Rows the retention pass handles per step, so queries from the page interleave with it. */
 const RETENTION_BATCH = 5000;
@@ -136,7 +142,7 @@ export function createApi(options: ApiOptions = {}) {
     let message: string | null = null;
     try {
       handle = preferOpfs ? await openOpfs(sqlite3) : openMemory(sqlite3);
-      if (!preferOpfs && options.storage !== 'memory') message = MEMORY_ONLY;
+      if (!preferOpfs && options.storage !== 'memory') message = memoryOnlyReason();
     } catch (e) {
       handle = openMemory(sqlite3);
       message = `The stored database could not be opened (${errorText(e)}), so this tab runs on a ` +

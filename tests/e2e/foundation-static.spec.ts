@@ -36,6 +36,7 @@ test('where the browser gives no OPFS (plain http on a LAN name) the app runs in
     await page.goto(`http://dashboard.lan:${port}/#/settings`);
     await expect(dbStatus(page)).toHaveText('In memory only');
     await expect(page.getByTestId('db-banner')).toContainText('nothing you do here is saved');
+    await expect(page.getByTestId('db-banner')).toContainText('only to pages on https:// or http://localhost');
     await expect(page.getByText('In memory only: everything is lost when this tab closes.')).toBeVisible();
     await dbCall(page, 'setMeta', 'e2e.memory', 'still usable');
     expect(await dbCall(page, 'getMeta', 'e2e.memory')).toBe('still usable');
