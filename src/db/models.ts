@@ -6,12 +6,6 @@
 import type { ModelConfig, ModelConfigInput, ModelFilter, ModelStatus } from './types.ts';
 import { inTx, rows, type DB } from './sql.ts';
 
-interface ModelRow {
-  id: number; name: string; family: string; type: string; status: ModelStatus; notes: string;
-  args: string; extra_args: string; catalogue_id: number | null; endpoint_id: number | null;
-  router_model: string | null; created_at: number; updated_at: number;
-}
-
 /** A stored catalogue without its (large) help text and parsed catalogue. */
 export interface CatalogueSummary { id: number; build: string; createdAt: number }
 
@@ -20,12 +14,17 @@ export interface StoredCatalogue extends CatalogueSummary { helpText: string; ca
 
 const STATUSES: readonly ModelStatus[] = ['running', 'loading', 'stopped', 'error', 'draft'];
 
-function fromRow(r: ModelRow): ModelConfig {
-  return {
-    id: r.id, name: r.name, family: r.family, type: r.type, status: r.status, notes: r.notes,
-    args: JSON.parse(r.args), extraArgs: JSON.parse(r.extra_args), catalogueId: r.catalogue_id,
-    endpointId: r.endpoint_id, routerModel: r.router_model, createdAt: r.created_at, updatedAt: r.updated_at,
-  };
+/**
+ * A model row as the ModelConfig JSON, built in SQL: one JSON.parse for a whole list instead of
+ * ~13 column reads per row through sqlite-wasm's row API (listing 100 is the seed plan's 5 ms budget).
+ */
+const MODEL_JSON = `json_object('id', id, 'name', name, 'family', family, 'type', type, 'status', status,
+  'notes', notes, 'args', json(args), 'extraArgs', json(extra_args), 'catalogueId', catalogue_id,
+  'endpointId', endpoint_id, 'routerModel', router_model, 'createdAt', created_at, 'updatedAt', updated_at)`;
+
+function selectModels(db: DB, where: string, bind: (string | number)[]): ModelConfig[] {
+  const json = db.selectValue(`SELECT json_group_array(${MODEL_JSON}) FROM (SELECT * FROM models ${where} ORDER BY name, id)`, bind.length ? bind : undefined);
+  return JSON.parse(String(json)) as ModelConfig[];
 }
 
 function checked(input: ModelConfigInput): ModelConfigInput {
@@ -69,20 +68,17 @@ export function listModels(db: DB, filter: ModelFilter = {}): ModelConfig[] {
   if (filter.status) { where.push('status = ?'); bind.push(filter.status); }
   if (filter.type) { where.push('type = ?'); bind.push(filter.type); }
   if (filter.name) { where.push("name LIKE ? ESCAPE '\\'"); bind.push(`%${filter.name.replace(/[\\%_]/g, '\\$&')}%`); }
-  const sql = `SELECT * FROM models ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name, id`;
-  return rows<ModelRow>(db, sql, bind).map(fromRow);
+  return selectModels(db, where.length ? `WHERE ${where.join(' AND ')}` : '', bind);
 }
 
 /** One configuration, or null. */
 export function getModel(db: DB, id: number): ModelConfig | null {
-  const r = rows<ModelRow>(db, 'SELECT * FROM models WHERE id = ?', [id])[0];
-  return r ? fromRow(r) : null;
+  return selectModels(db, 'WHERE id = ?', [id])[0] ?? null;
 }
 
 /** The configuration with this name (case-insensitive), or null. */
 export function getModelByName(db: DB, name: string): ModelConfig | null {
-  const r = rows<ModelRow>(db, 'SELECT * FROM models WHERE name = ?', [name.trim()])[0];
-  return r ? fromRow(r) : null;
+  return selectModels(db, 'WHERE name = ?', [name.trim()])[0] ?? null;
 }
 
 /** Changes some fields; throws when it does not exist or the new name is taken. */
