@@ -29,7 +29,7 @@ test('a router lists its models; Load and Unload follow the model state until it
     await expect(tiny.getByRole('button', { name: 'Load' })).toBeEnabled();
 
     // Watching a router must not load anything by itself: the models nobody asked for stay unloaded.
-    expect(server.state().models.filter((m: { id: string }) => m.id !== 'tiny')).toEqual([
+    expect((server.state().models ?? []).filter((m: { id: string }) => m.id !== 'tiny')).toEqual([
       { id: 'tiny-copy', state: 'unloaded' }, { id: 'tiny-preset', state: 'unloaded' },
     ]);
   } finally {

@@ -1,4 +1,4 @@
-import type uPlot from 'uplot';
+import uPlot from 'uplot';
 import { formatAxisValue, formatValue, unitLabel, type Unit } from '../../lib/format';
 
 /** One line on a chart: `key` is the series name in the database, `label` what the legend says. */
@@ -61,6 +61,8 @@ function markersPlugin(get: () => ChartMarker[], theme: ChartTheme): uPlot.Plugi
     },
   };
 }
+
+const stepped = uPlot.paths.stepped!({ align: 1 });
 
 /** Units whose ticks are bare numbers, so the axis gets a title with the unit. */
 const TITLED_UNITS = new Set<Unit>(['tok/s', 'per-min', 'watts', 'celsius']);
@@ -129,6 +131,8 @@ export function buildOptions(o: BuildOptions): uPlot.Options {
         width: 1.5,
         spanGaps: false,
         points: { show: false },
+        // Counts change in steps; a sloped line between two polls would show values that never existed.
+        paths: o.unit === 'count' ? stepped : undefined,
         value: (_u, v) => formatValue(v, o.unit),
       })),
     ],
