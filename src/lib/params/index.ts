@@ -7,7 +7,7 @@ export type {
 } from './types.ts';
 export { getCatalogue, findArg, getArg, matchAcross, searchArgs, ARG_GROUPS, type ArgMatch } from './catalogue.ts';
 export { parseHelp, type ParseHelpOptions } from './parse-help.ts';
-export { configToArgv, argvToConfig, flattenArgv, type ArgvItem, type Word } from './argv.ts';
+export { configToArgv, argvToConfig, flattenArgv, parseValue, valueText, type ArgvItem, type Word } from './argv.ts';
 export { exportConfig } from './export/index.ts';
 export { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult } from './export/types.ts';
 export { importCommand, detectFormat, IMPORT_FORMATS, type ImportFormat } from './import/index.ts';
