@@ -64,7 +64,9 @@ describe('saveFrames', () => {
 
   test('a frame at the same time replaces the earlier one; frames of removed endpoints are dropped', () => {
     saveFrames(db, [{ endpointId: llama, ts: T0, values: { gen_tps: 1 } }]);
-    expect(saveFrames(db, [{ endpointId: llama, ts: T0, values: { gen_tps: 2 } }, { endpointId: 999, ts: T0, values: { x: 1 } }])).toBe(1);
+    expect(saveFrames(db, [{ endpointId: llama, ts: T0, values: { gen_tps: 2 } }, { endpointId: 999, ts: T0, values: { x: 1 } }],
+      [{ endpointId: 999, ts: T0, kind: 'up' }])).toBe(1);
+    expect(count('events')).toBe(0);
     expect(count('frames')).toBe(1);
     expect(latestValues(db, llama)!.values.gen_tps).toBe(2);
     expect(seriesKeys(db, 999)).toEqual([]);
