@@ -1,3 +1,5 @@
+import { DEFAULT_EXPORTER_PORT } from '../src/lib/host-snapshot';
+
 /** Exporter settings: each flag has an environment variable; a flag wins over its variable. */
 export interface ExporterOptions {
   port: number;
@@ -14,8 +16,7 @@ export interface ExporterOptions {
   sysfsRoot: string;
 }
 
-/** Chosen outside 9100-9999 (Prometheus exporters' allocated range) and away from 8080 (llama-server). */
-export const DEFAULT_PORT = 8642;
+export const DEFAULT_PORT = DEFAULT_EXPORTER_PORT;
 
 /** Loopback pages (npm start, vite dev/preview, llama-server --path) may read by default. */
 export const LOOPBACK = 'loopback';

@@ -1,6 +1,9 @@
 import type { GpuSample } from './gpu-sample';
 import { seriesKey } from './series-keys';
 
+/** The exporter's default port: outside 9100-9999 (Prometheus exporters) and away from llama-server's 8080. */
+export const DEFAULT_EXPORTER_PORT = 8642;
+
 /**
  * The JSON the exporter serves at /api/v1/snapshot and the dashboard reads. Versioned so a
  * dashboard can refuse an exporter it does not understand instead of charting garbage.

@@ -86,3 +86,16 @@ test('samples taken while no tab was open are filled in from the exporter\'s his
   await expect.poll(closed, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
   await page.close();
 });
+
+test('an unreachable exporter shows how to get and run it, and the built site serves the file', async ({ page }) => {
+  await page.goto(`./?exporter=${encodeURIComponent('http://127.0.0.1:18233')}#/dashboard`);
+  await waitForDb(page);
+  await expect(panel(page).getByTestId('status-badge')).toHaveAttribute('data-state', 'down', { timeout: 15_000 });
+  await expect(panel(page).getByTestId('status-message')).toContainText('Cannot reach the exporter at 127.0.0.1:18233');
+  const setup = panel(page).getByTestId('exporter-setup');
+  // This page is served from 127.0.0.1, which the exporter allows by default: no --cors needed.
+  await expect(setup.getByTestId('exporter-command')).toHaveText('node llama-dash-exporter.mjs');
+  const href = await setup.getByRole('link', { name: /Download/ }).getAttribute('href');
+  const got = await page.evaluate((u) => fetch(u!).then(async (r) => `${r.status} ${(await r.text()).split('\n')[0]}`), href);
+  expect(got).toBe('200 #!/usr/bin/env node');
+});

@@ -44,3 +44,22 @@ export function exporterKeys(disks: string[], gpus: string[]): string[] {
   for (const id of gpus) keys.add(gpuKey('gpu_fan_pct', id));
   return [...keys];
 }
+
+/** Where the built site keeps the exporter (scripts/build-exporter.mjs writes it there). */
+export const EXPORTER_FILE = './exporter/llama-dash-exporter.mjs';
+
+/**
+ * The one command that runs the downloaded exporter so that this page may read it: pages served
+ * from the same machine are allowed by default; any other origin must be named with --cors.
+ */
+export function runCommand(pageOrigin: string | null): string {
+  const base = 'node llama-dash-exporter.mjs';
+  if (!pageOrigin || pageOrigin === 'null') return base;
+  try {
+    const host = new URL(pageOrigin).hostname;
+    if (['localhost', '127.0.0.1', '[::1]'].includes(host)) return base;
+  } catch {
+    return base;
+  }
+  return `${base} --cors ${pageOrigin}`;
+}
