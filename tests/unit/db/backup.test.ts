@@ -37,6 +37,8 @@ function imageOf(build: (d: DB) => void): Uint8Array {
 
 describe('dbInfo and vacuum', () => {
   test('reports size per table from dbstat (indexes counted with their table) and journal mode', () => {
+    // dbInfo relies on the dbstat virtual table: a sqlite-wasm build without it must fail here first.
+    expect(db.selectValue("SELECT count(*) FROM pragma_compile_options WHERE compile_options = 'ENABLE_DBSTAT_VTAB'")).toBe(1);
     const info = dbInfo(db, 'memory');
     expect(info).toMatchObject({ storage: 'memory', schemaVersion: SCHEMA_VERSION, journalMode: 'memory' });
     expect(info.sqliteVersion).toMatch(/^3\.\d+\.\d+$/);
