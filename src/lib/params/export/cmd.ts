@@ -17,6 +17,7 @@ export function writeCmd(config: LaunchConfig, opts: ExportOptions): ExportResul
     const env = item.words.find((w) => 'env' in w);
     if (env && 'env' in env) {
       guards.push(`if not defined ${env.env} (echo ${env.env} is not set: llama-server reads ${item.key} from it& exit /b 1)`);
+      warnings.push(`${item.key} is read from the environment variable ${env.env}: set ${env.env}=… before running the script`);
       continue;
     }
     const words = item.words.map((w) => ('lit' in w ? w.lit : ''));

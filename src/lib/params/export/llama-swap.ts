@@ -24,6 +24,7 @@ export function writeLlamaSwap(config: LaunchConfig, opts: ExportOptions): Expor
   for (const item of items) {
     if (item.words.some((w) => 'env' in w)) {
       env.push(`${item.secretEnv}=\${env.${item.secretEnv}}`);
+      warnings.push(`${item.key} is read from the environment variable ${item.secretEnv}, which llama-swap must have when it loads the file`);
       continue;
     }
     const lits = item.words.map((w) => ('lit' in w ? w.lit : ''));
