@@ -1,7 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { DbApi } from '../db/api';
 import type { EndpointStatus, ModelConfig, ModelConfigInput, ModelStatus } from '../db/types';
-import { getCatalogue, parseHelp, type Catalogue } from '../lib/params';
+import { getCatalogue, parseHelp, validateConfig, type Catalogue, type ConfigIssue } from '../lib/params';
 
 type Maybe<T> = Promise<T> | T;
 type Summary = Awaited<ReturnType<DbApi['listCatalogues']>>[number];
@@ -227,6 +227,15 @@ export class ModelsState {
       this.#loadedCatalogues.set(id, cat);
       return cat;
     });
+  }
+
+  /**
+   * What a stored configuration's build says about it now (a build pasted later can flag one that was
+   * fine when saved); null while that build's catalogue loads.
+   */
+  issues(m: ModelConfig): ConfigIssue[] | null {
+    const cat = this.catalogue(m.catalogueId);
+    return cat ? validateConfig({ args: m.args, extraArgs: m.extraArgs }, cat, { from: getCatalogue() }) : null;
   }
 
   /** Build label of a catalogue id, for lists. */

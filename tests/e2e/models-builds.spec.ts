@@ -39,6 +39,11 @@ test('a pasted --help of an older build flags what it does not take, with the fi
   await page.getByLabel('llama-server build').selectOption({ label: 'b4000 (pasted help)' });
   const checks = page.getByTestId('config-issues');
   await expect(checks).toContainText('--flash-attn: takes no value in this build');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved as a draft: 1 error left.' })).toBeVisible();
+  await page.getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByRole('row', { name: /qwen-fa/ })).toContainText('1 error');
+  await page.getByRole('button', { name: 'qwen-fa', exact: true }).click();
   await checks.getByRole('button', { name: 'Fix: use plain --flash-attn' }).click();
   await expect(checks).toHaveText('No problems found for build b4000.');
   await page.getByRole('button', { name: 'Export…' }).click();
@@ -48,7 +53,9 @@ test('a pasted --help of an older build flags what it does not take, with the fi
 
   await page.reload();
   await waitForDb(page);
-  await expect(page.getByRole('row', { name: /qwen-fa/ })).toContainText('b4000');
+  const row = page.getByRole('row', { name: /qwen-fa/ });
+  await expect(row).toContainText('b4000');
+  await expect(row).toContainText('ok');
 });
 
 test('a configuration linked to a llama-server shows its status live', async ({ page }) => {
