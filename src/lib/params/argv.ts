@@ -113,6 +113,12 @@ export interface ArgvParse {
   warnings: string[];
 }
 
+/** Older spellings that still work but that llama-server's help now lists under a new name. */
+const RENAMED: Record<string, string> = {
+  '--webui': '--ui', '--no-webui': '--no-ui', '--webui-config': '--ui-config', '--webui-config-file': '--ui-config-file',
+  '--webui-mcp-proxy': '--ui-mcp-proxy', '--no-webui-mcp-proxy': '--no-ui-mcp-proxy',
+};
+
 const INT = /^[-+]?\d+$/;
 const FLOAT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
@@ -166,6 +172,7 @@ export function argvToConfig(argv: string[], cat: Catalogue = getCatalogue()): A
       continue;
     }
     const { spec, negated } = match;
+    if (RENAMED[word] && findArg(cat, RENAMED[word])) warnings.push(`${word} is the older name of ${RENAMED[word]}; it is written ${RENAMED[word]} from now on`);
     if (!takesValue(spec)) {
       set(spec, spec.type === 'bool' ? !negated : true, word);
       continue;

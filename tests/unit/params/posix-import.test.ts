@@ -56,6 +56,12 @@ describe('POSIX import', () => {
     expect(w).toMatch(/redirection ">&1" ignored/);
   });
 
+  it('reads older spellings and says what they are called now', () => {
+    const r = importCommand('llama-server -m x.gguf --no-webui -dio');
+    expect(r.args).toEqual({ '--model': 'x.gguf', '--ui': false, '--direct-io': true });
+    expect(r.warnings).toEqual(['--no-webui is the older name of --no-ui; it is written --no-ui from now on']);
+  });
+
   it('prefers the command line over LLAMA_ARG_ variables, like llama-server', () => {
     const r = importCommand('LLAMA_ARG_CTX_SIZE=8192 LLAMA_ARG_NO_MMAP=1 llama-server -c 1024');
     expect(r.args).toEqual({ '--ctx-size': 1024, '--mmap': false });
