@@ -64,6 +64,10 @@ function rollStep(db: DB, endpointId: number, step: Step, end: number, budget: B
   }
   budget.left -= got.length;
   const write = db.prepare(`INSERT OR REPLACE INTO ${step.target}(endpoint_id, ts, layout_id, n, vals) VALUES (?, ?, ?, ?, ?)`);
+  const stride = step.fromRollups ? ROLLUP_STATS : 1;
+  // Per pass, buckets share a handful of layouts: resolve each union and each row mapping once.
+  const targets = new Map<string, Layout>();
+  const maps = new Map<string, number[]>();
   let buckets = 0;
   try {
     for (let i = 0; i < got.length;) {
@@ -71,15 +75,25 @@ function rollStep(db: DB, endpointId: number, step: Step, end: number, budget: B
       let j = i;
       while (j < got.length && bucketStart(got[j].ts, step.width) === b) j++;
       const group = got.slice(i, j);
-      const keys = unionKeys(db, group.map((r) => r.layoutId), layouts);
-      const layout = layoutWithKeys(db, endpointId, keys);
-      const stride = step.fromRollups ? ROLLUP_STATS : 1;
+      const ids = [...new Set(group.map((r) => r.layoutId))].sort((x, y) => y - x);
+      let target = targets.get(ids.join());
+      if (!target) {
+        target = layoutWithKeys(db, endpointId, unionKeys(db, ids, layouts));
+        targets.set(ids.join(), target);
+      }
+      const keys = target.keys;
       const rowsIn: BucketRow[] = group.map((r) => {
-        const l = layoutById(db, r.layoutId, layouts);
-        return { vals: r.vals, n: r.n, map: keys.map((k) => (l.pos.has(k) ? l.pos.get(k)! * stride : -1)) };
+        const mapKey = `${r.layoutId}>${target.id}`;
+        let map = maps.get(mapKey);
+        if (!map) {
+          const l = layoutById(db, r.layoutId, layouts);
+          map = keys.map((k) => (l.pos.has(k) ? l.pos.get(k)! * stride : -1));
+          maps.set(mapKey, map);
+        }
+        return { vals: r.vals, n: r.n, map };
       });
-      const n = group.reduce((s, r) => s + r.n, 0);
-      write.bind([endpointId, b, layout.id, n, encodeRollup(rollupBucket(rowsIn, keys.length, step.fromRollups))]).stepReset();
+      const n = group.reduce((sum, r) => sum + r.n, 0);
+      write.bind([endpointId, b, target.id, n, encodeRollup(rollupBucket(rowsIn, keys.length, step.fromRollups))]).stepReset();
       buckets++;
       i = j;
     }
@@ -89,9 +103,8 @@ function rollStep(db: DB, endpointId: number, step: Step, end: number, budget: B
   return { buckets, caughtUp };
 }
 
-/** Keys of several layouts in first-seen order (layouts only grow, so usually the newest one's). */
-function unionKeys(db: DB, layoutIds: number[], layouts: Map<number, Layout>): string[] {
-  const ids = [...new Set(layoutIds)].sort((a, b) => b - a);
+/** Keys of several layouts (ids newest first): the newest one's, then any others' it lacks. */
+function unionKeys(db: DB, ids: number[], layouts: Map<number, Layout>): string[] {
   const keys = [...layoutById(db, ids[0], layouts).keys];
   const seen = new Set(keys);
   for (const id of ids.slice(1)) for (const k of layoutById(db, id, layouts).keys) if (!seen.has(k)) { seen.add(k); keys.push(k); }
