@@ -1,0 +1,48 @@
+/**
+ * The workload on native SQLite (better-sqlite3, installed into bench/node_modules by run.mjs) in
+ * Node, on files in a temporary directory tuned like the app's database. Bundled by run.mjs with
+ * esbuild; prints the results as one JSON line.
+ */
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { oo1Like, type NativeDatabase } from './native-db.ts';
+import { mainWorkload, modelsWorkload, sizeWorkload, type BenchEnv } from './workload.ts';
+
+const require = createRequire(process.env.BENCH_NATIVE_FROM ?? import.meta.url);
+const Database = require('better-sqlite3') as new (file: string) => NativeDatabase;
+const dir = mkdtempSync(join(tmpdir(), 'llama-dash-bench-'));
+const natives = new Map<unknown, NativeDatabase>();
+
+const env: BenchEnv = {
+  open(name) {
+    const native = new Database(join(dir, name));
+    const db = oo1Like(native);
+    db.exec('PRAGMA locking_mode=EXCLUSIVE');
+    db.selectValue('PRAGMA journal_mode=WAL');
+    db.exec('PRAGMA synchronous=NORMAL');
+    natives.set(db, native);
+    return db;
+  },
+  drop(db, name) {
+    natives.get(db)?.close();
+    rmSync(join(dir, name), { force: true });
+    rmSync(join(dir, `${name}-wal`), { force: true });
+  },
+  now: () => performance.now(),
+};
+
+try {
+  const version = String(oo1Like(new Database(':memory:')).selectValue('SELECT sqlite_version()'));
+  const results = {
+    sqliteVersion: version,
+    ...mainWorkload(env, (s) => process.stderr.write(`  native: ${s}\n`)),
+    ...sizeWorkload(env),
+    ...modelsWorkload(env),
+  };
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

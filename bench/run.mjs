@@ -1,0 +1,282 @@
+#!/usr/bin/env node
+// `npm run bench`: builds what it needs, runs the storage workload (bench/workload.ts) in headless
+// Chromium (the app's storage code in a dedicated worker on real OPFS) and on native SQLite
+// (better-sqlite3, installed into bench/node_modules for the benchmark only), measures a cold start of
+// the built app with a warm service worker and its bundle size, prints one table with the budget of
+// issue 6 beside each figure and writes bench/results.json.
+// Environment: BENCH_PORT (default 4280), CHROMIUM_PATH (default /usr/bin/chromium), BENCH_SKIP_BUILD=1
+// reuses bench/dist from an earlier run.
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { extname, join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bench = join(root, 'bench');
+const dist = join(bench, 'dist');
+const port = Number(process.env.BENCH_PORT ?? 4280);
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+const log = (s) => process.stderr.write(`${s}\n`);
+
+function run(cmd, args, what, opts = {}) {
+  log(`> ${what}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', opts.capture ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8', ...opts });
+  if (r.status !== 0) {
+    log(`${what} failed (exit ${r.status ?? r.signal}).`);
+    process.exit(r.status ?? 1);
+  }
+  return r.stdout;
+}
+
+if (!existsSync(vite)) {
+  log('Dependencies are missing: run `npm ci` first, then `npm run bench`.');
+  process.exit(1);
+}
+
+// better-sqlite3 is a native module for the comparison only: kept out of package.json so `npm ci` stays lean.
+if (!existsSync(join(bench, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))) {
+  run('npm', ['install', '--prefix', bench, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', 'better-sqlite3@12'],
+    'Installing better-sqlite3 v12 into bench/node_modules (benchmark only; may compile, a few minutes)');
+}
+
+if (process.env.BENCH_SKIP_BUILD !== '1') {
+  run(process.execPath, [vite, 'build', '--outDir', join(dist, 'app'), '--emptyOutDir', '--logLevel', 'warn'], 'Building the app into bench/dist/app');
+  run(process.execPath, [vite, 'build', '--config', join(bench, 'vite.config.ts')], 'Building the benchmark page into bench/dist/bench');
+  const { build } = await import('esbuild');
+  log('> Bundling the native workload and the Playwright settings (esbuild)');
+  await build({ entryPoints: [join(bench, 'native.ts')], bundle: true, platform: 'node', format: 'esm', outfile: join(dist, 'native.mjs'), logLevel: 'warning' });
+  await build({ entryPoints: [join(root, 'playwright.config.ts')], bundle: false, platform: 'node', format: 'esm', outfile: join(dist, 'playwright-config.mjs'), logLevel: 'warning' });
+}
+
+const { chromiumArgs } = await import(pathToFileURL(join(dist, 'playwright-config.mjs')).href);
+const { chromium } = await import('@playwright/test');
+const load = [loadavg()[0]];
+
+// ---- native ----
+log('> Native SQLite (better-sqlite3) workload');
+const native = JSON.parse(run(process.execPath, [join(dist, 'native.mjs')], 'node bench/dist/native.mjs', { capture: true }).trim().split('\n').pop());
+
+// ---- a static server: the app under /app/, the benchmark page under /bench/ ----
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
+  '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json', '.webmanifest': 'application/manifest+json',
+};
+const server = createServer((req, res) => {
+  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  let file = join(dist, path);
+  if (!file.startsWith(dist + sep) || path.includes('..')) { res.writeHead(403).end(); return; }
+  if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+  if (!existsSync(file)) { res.writeHead(404).end(); return; }
+  const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' };
+  // Cross-origin isolation for the benchmark page only: it gives the worker a 5 µs clock instead of
+  // 100 µs. The app itself is served like any static host serves it.
+  if (path.startsWith('/bench/')) Object.assign(headers, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
+  res.writeHead(200, headers).end(readFileSync(file));
+});
+await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${port}`;
+
+const profiles = [];
+async function browserContext() {
+  const dir = mkdtempSync(join(tmpdir(), 'llama-dash-bench-'));
+  profiles.push(dir);
+  // A persistent profile: OPFS on disk, as for a user (an incognito-like context keeps it in memory).
+  return chromium.launchPersistentContext(dir, { executablePath, args: chromiumArgs, viewport: { width: 1280, height: 900 } });
+}
+
+let browser = {};
+let cold = {};
+try {
+  // ---- browser workload ----
+  const ctx = await browserContext();
+  try {
+    const page = ctx.pages()[0] ?? await ctx.newPage();
+    page.on('pageerror', (e) => log(`  page error: ${e.message}`));
+    await page.goto(`${origin}/bench/page.html`);
+    await page.waitForSelector('body[data-ready=true]');
+    const call = (name) => page.evaluate((n) => globalThis.bench[n](), name);
+    browser = { ...(await call('info')), chromium: ctx.browser()?.version() ?? '' };
+    log(`> Browser workload (Chromium ${browser.chromium}, sqlite ${browser.sqliteVersion}, ${browser.storage}, journal ${browser.journalMode})`);
+    Object.assign(browser, await call('main'));
+    for (const l of await call('logs')) log(`  browser: ${l}`);
+    Object.assign(browser, await call('size'), await call('models'));
+  } finally {
+    await ctx.close();
+  }
+  cold = await coldStart();
+} finally {
+  server.close();
+  for (const d of profiles) rmSync(d, { recursive: true, force: true });
+}
+load.push(loadavg()[0]);
+
+/**
+ * Cold start: load the built app once (installs the service worker), store 24 h of one server and one
+ * exporter through its own worker API, then time reloads from navigation to the first chart drawn
+ * with history (Chart.svelte's data-points > 0, plus one frame so it is painted).
+ */
+async function coldStart() {
+  log('> Cold start of the built app (warm service worker, 24 h of history)');
+  const ctx = await browserContext();
+  try {
+    const page = ctx.pages()[0] ?? await ctx.newPage();
+    await page.addInitScript(() => {
+      const marks = (globalThis.__benchMarks = {});
+      const seen = () => {
+        if (!marks.dbReady && document.querySelector('[data-testid=db-status]')?.textContent?.includes('Database ready')) marks.dbReady = performance.now();
+        if (!marks.chartData && document.querySelector('[data-testid=chart][data-points]:not([data-points="0"])')) {
+          marks.chartData = performance.now();
+          requestAnimationFrame(() => { marks.chartDrawn = performance.now(); });
+        }
+      };
+      new MutationObserver(seen).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    const url = `${origin}/app/#/dashboard`;
+    await page.goto(url);
+    await page.waitForFunction(() => globalThis.__benchMarks.dbReady, null, { timeout: 60_000 });
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const seeded = await page.evaluate(async () => {
+      const db = globalThis.__llamaDash.db;
+      const common = { apiKey: null, intervalMs: 1000, enabled: true };
+      // Nothing listens on these ports (the benchmark's range): polls fail fast, history is what is drawn.
+      const llama = await db.addEndpoint({ ...common, kind: 'llama', name: 'bench server', url: 'http://127.0.0.1:4299' });
+      const exporter = await db.addEndpoint({ ...common, kind: 'exporter', name: 'bench host', url: 'http://127.0.0.1:4298' });
+      const end = Math.floor(Date.now() / 1000) * 1000;
+      for (let h = 24; h > 0; h--) {
+        const frames = [];
+        for (let s = 3600; s > 0; s--) {
+          const ts = end - (h - 1) * 3600_000 - s * 1000;
+          const i = ts / 1000;
+          frames.push({ endpointId: llama.id, ts, values: {
+            prompt_tps: 800 + (i % 13), gen_tps: 30, gen_tps_live: 29 + (i % 5), 'llamacpp:requests_processing': i % 2, 'llamacpp:requests_deferred': 0,
+            slots_busy: i % 2, slots_total: 1, uptime_s: i % 86400, requests_per_min: 12, 'slot_ctx_fill{slot="0"}': (i % 400) / 4096,
+          } });
+          frames.push({ endpointId: exporter.id, ts, values: { cpu_util: i % 100, mem_used_bytes: 12e9, 'gpu_util{gpu="0"}': i % 97, 'gpu_mem_used_bytes{gpu="0"}': 20e9 } });
+        }
+        await db.saveFrames(frames);
+      }
+      await db.runRetention();
+      return (await db.dbInfo()).totalBytes;
+    });
+    log(`  stored 24 h of history (${(seeded / 1e6).toFixed(1)} MB database)`);
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+    const runs = [];
+    for (let k = 0; k < 9; k++) {
+      await page.reload();
+      const m = await page.waitForFunction(() => globalThis.__benchMarks.chartDrawn && globalThis.__benchMarks, null, { timeout: 30_000 }).then((h) => h.jsonValue());
+      const nav = await page.evaluate(() => ({ sw: navigator.serviceWorker.controller !== null, ...performance.getEntriesByType('navigation')[0].toJSON() }));
+      if (!nav.sw) throw new Error('The service worker did not control the reload: the cold start would not be measured with a warm service worker');
+      runs.push({ chartDrawn: m.chartDrawn, chartData: m.chartData, dbReady: m.dbReady ?? NaN, domContentLoaded: nav.domContentLoadedEventEnd });
+    }
+    // The first reload after seeding also pays for the worker's retention catch-up: leave it out.
+    const kept = runs.slice(1);
+    const t = (key) => timing(kept.map((r) => r[key]));
+    return { 'cold.chartDrawn': t('chartDrawn'), 'cold.dbReady': t('dbReady'), 'cold.domContentLoaded': t('domContentLoaded'), 'cold.dbBytes': seeded };
+  } finally {
+    await ctx.close();
+  }
+}
+
+function timing(ms) {
+  const s = [...ms].sort((a, b) => a - b);
+  const rank = (q) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+  return { median: rank(0.5), p99: rank(0.99), n: s.length };
+}
+
+// ---- bundle: what the built app ships, gzip (zlib level 9), without sqlite3.wasm ----
+function bundle() {
+  const files = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.push(p);
+    }
+  };
+  const app = join(dist, 'app');
+  walk(app);
+  const sizes = { appJs: 0, sqliteJs: 0, swJs: 0, css: 0, appJsRaw: 0 };
+  for (const f of files) {
+    const rel = relative(app, f);
+    const ext = extname(f);
+    if (ext !== '.js' && ext !== '.css') continue;
+    if (rel.startsWith(`exporter${sep}`)) continue;
+    const gz = gzipSync(readFileSync(f), { level: 9 }).length;
+    if (ext === '.css') sizes.css += gz;
+    else if (/^(sw|workbox-[^/]*|registerSW)\.js$/.test(rel)) sizes.swJs += gz;
+    else if (/sqlite3/.test(rel)) sizes.sqliteJs += gz;
+    else { sizes.appJs += gz; sizes.appJsRaw += statSync(f).size; }
+  }
+  return sizes;
+}
+const sizes = bundle();
+
+// ---- table ----
+const ms = (v) => (v === undefined || Number.isNaN(v) ? '-' : v < 10 ? `${v.toFixed(3)} ms` : `${v.toFixed(1)} ms`);
+const med = (o) => (typeof o === 'object' ? o.median : undefined);
+const rows = [];
+/**
+ * A row: label, browser figure, native figure, budget check on the browser figure, ratio check. The ratio
+ * is always one of times (browser time / native time), so for a rate it is native / browser.
+ */
+function row(label, b, n, fmt, budget, ratioBudget, rate = false) {
+  const ratio = b !== undefined && n !== undefined ? (rate ? n / b : b / n) : undefined;
+  const verdict = budget ? (budget.ok(b) ? 'PASS' : 'MISS') : '';
+  const rv = ratioBudget && ratio !== undefined ? (ratio <= ratioBudget ? 'PASS' : 'MISS') : '';
+  rows.push({ label, browser: fmt(b), native: n === undefined ? '' : fmt(n), ratio: ratio === undefined ? '' : `${ratio.toFixed(1)}x ${rv}`.trim(), budget: budget ? `${budget.text} ${verdict}` : '', verdictBudget: verdict, verdictRatio: rv });
+}
+const lt = (limit, unit = ' ms') => ({ text: `< ${limit}${unit}`, ok: (v) => v < limit });
+const timed = (key, label, budget, ratioBudget) => {
+  const b = browser[key];
+  const n = native[key];
+  row(`${label} (median)`, med(b), med(n), ms, budget, ratioBudget);
+  row(`${label} (p99)`, b?.p99, n?.p99, ms);
+};
+const kB = (v) => (v === undefined ? '-' : `${(v / 1000).toFixed(1)} kB`);
+const MB = (v) => (v === undefined ? '-' : `${(v / 1e6).toFixed(2)} MB`);
+const per = (unit, digits = 0) => (v) => (v === undefined ? '-' : `${v.toLocaleString('en-US', { maximumFractionDigits: digits })} ${unit}`);
+
+timed('tick.1', 'tick stored, 1 server + exporter (40 samples)', lt(1), 3);
+timed('tick.10', 'tick stored, 10 servers + exporters (400 samples)', undefined, 3);
+timed('tick.50', 'tick stored, 50 servers + exporters (2000 samples)', lt(5), 3);
+row('bulk insert (1 h of 1 server + exporter per tx)', browser['bulk.rowsPerS'], native['bulk.rowsPerS'], per('rows/s'), undefined, undefined, true);
+row('bulk insert, samples', browser['bulk.samplesPerS'], native['bulk.samplesPerS'], per('samples/s'), undefined, undefined, true);
+timed('query.10m', `query 10 min (${browser['query.10m.tier']}, ${browser['query.10m.points']} pts)`, lt(10), 3);
+timed('query.24h', `query 24 h (${browser['query.24h.tier']}, ${browser['query.24h.points']} pts)`, lt(30), 3);
+timed('query.7d', `query 7 d (${browser['query.7d.tier']}, ${browser['query.7d.points']} pts)`, lt(30), 3);
+timed('prune', 'prune pass, 7 d held (1 min rolled + pruned)', lt(10));
+timed('models.list100', 'models: list 100 configurations', lt(5));
+timed('models.save', 'models: save one configuration', undefined);
+row('cold start to first chart drawn (median)', med(cold['cold.chartDrawn']), undefined, ms, lt(1000));
+row('cold start to first chart drawn (p99)', cold['cold.chartDrawn']?.p99, undefined, ms);
+row('cold start to database ready (median)', med(cold['cold.dbReady']), undefined, ms);
+row('bytes per raw sample at rest', browser['size.bytesPerSample'], native['size.bytesPerSample'], per('B', 2), { text: '<= 12 B', ok: (v) => v <= 12 });
+row('DB file after 24 h (2 h raw + rollups)', browser['size.24h.file'], native['size.24h.file'], MB);
+row('DB file after 7 d', browser['size7d.file'], native['size7d.file'], MB);
+row('app JS shipped (page + worker), gzip', sizes.appJs, undefined, kB, { text: '< 150 kB', ok: (v) => v < 150_000 });
+row('sqlite-wasm JS glue, gzip (not counted above)', sizes.sqliteJs, undefined, kB);
+row('service worker JS, gzip', sizes.swJs, undefined, kB);
+row('CSS shipped, gzip', sizes.css, undefined, kB);
+
+const head = { label: 'figure', browser: 'browser', native: 'native', ratio: 'browser/native (time)', budget: 'budget' };
+const cols = Object.keys(head);
+const width = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...rows.map((r) => r[c].length))]));
+const line = (r) => cols.map((c) => (c === 'label' ? r[c].padEnd(width[c]) : r[c].padStart(width[c]))).join('  ');
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${load.map((l) => l.toFixed(1)).join(' -> ')}`;
+console.log(`Llama Dashboard benchmark: Chromium ${browser.chromium} (sqlite ${browser.sqliteVersion}, ${browser.storage}, ${browser.journalMode}) vs better-sqlite3 (sqlite ${native.sqliteVersion}), Node ${process.version}`);
+console.log(`Machine: ${machine}`);
+console.log(line(head));
+console.log(cols.map((c) => '-'.repeat(width[c])).join('  '));
+for (const r of rows) console.log(line(r));
+const misses = rows.filter((r) => r.verdictBudget === 'MISS' || r.verdictRatio === 'MISS').map((r) => r.label);
+console.log(misses.length ? `MISS: ${misses.join('; ')}` : 'All budgets PASS');
+
+writeFileSync(join(bench, 'results.json'), `${JSON.stringify({
+  date: new Date().toISOString(), machine, node: process.version, browser, native, cold, bundle: sizes, table: rows,
+}, null, 2)}\n`);
+log('Wrote bench/results.json');

@@ -1,0 +1,54 @@
+/**
+ * The browser side of the benchmark: a dedicated module worker that opens sqlite-wasm on OPFS through
+ * the app's own open.ts (opfs-sahpool, exclusive locking, WAL, synchronous=NORMAL: what the app's worker
+ * does) and runs bench/workload.ts on it, in-thread like the app's worker runs src/db/*.
+ */
+import * as Comlink from 'comlink';
+import type { DB } from '../src/db/sql.ts';
+import { loadSqlite, openOpfs, tuneConnection, type DbHandle } from '../src/db/open.ts';
+import { mainWorkload, modelsWorkload, sizeWorkload, type BenchEnv, type Results } from './workload.ts';
+
+let handle: DbHandle | null = null;
+const logs: string[] = [];
+
+async function env(): Promise<BenchEnv> {
+  handle ??= await openOpfs(await loadSqlite());
+  const pool = handle.pool!;
+  // Each benchmark database takes two pool slots (file and WAL) beside the app's own.
+  await pool.reserveMinimumCapacity(12);
+  return {
+    open(name) {
+      const db = new pool.OpfsSAHPoolDb(`/${name}`) as DB;
+      tuneConnection(db);
+      return db;
+    },
+    drop(db, name) {
+      db.close();
+      pool.unlink(`/${name}`);
+      pool.unlink(`/${name}-wal`);
+    },
+    now: () => performance.now(),
+  };
+}
+
+const api = {
+  async info(): Promise<Results> {
+    const e = await env();
+    const probe = e.open('bench-probe.sqlite3');
+    const r = {
+      sqliteVersion: String(probe.selectValue('SELECT sqlite_version()')),
+      journalMode: String(probe.selectValue('PRAGMA journal_mode')),
+      storage: handle!.storage,
+      crossOriginIsolated: String(globalThis.crossOriginIsolated),
+    };
+    e.drop(probe, 'bench-probe.sqlite3');
+    return r;
+  },
+  main: async () => mainWorkload(await env(), (s) => logs.push(s)),
+  size: async () => sizeWorkload(await env()),
+  models: async () => modelsWorkload(await env()),
+  logs: () => logs.splice(0),
+};
+
+export type BenchApi = typeof api;
+Comlink.expose(api);
