@@ -82,7 +82,9 @@ export function checkImage(sqlite3: Sqlite3, bytes: Uint8Array): ImageCheck {
     return { ok: false, message: 'This file is not a SQLite database: choose a .sqlite3 file exported by Llama Dashboard' };
   }
   const pageSize = ((bytes[16] << 8) | bytes[17]) === 1 ? 65536 : (bytes[16] << 8) | bytes[17];
-  const pages = ((bytes[28] << 24) | (bytes[29] << 16) | (bytes[30] << 8) | bytes[31]) >>> 0;
+  const u32 = (at: number) => ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+  // The header's page count is only valid when its "version-valid-for" matches the change counter.
+  const pages = u32(92) === u32(24) ? u32(28) : 0;
   if (pageSize >= 512 && pages > 0 && bytes.length < pageSize * pages) {
     return { ok: false, message: `This file is truncated or damaged: it should hold ${pages * pageSize} bytes but has ${bytes.length}. Export it again from the original.` };
   }
