@@ -26,6 +26,8 @@ export interface ArgvResult {
   items: ArgvItem[];
   /** Arguments that cannot be written (unknown key, missing value); listed, never dropped silently. */
   errors: string[];
+  /** Arguments left out on purpose (router-preset-only keys). */
+  skipped: string[];
 }
 
 /** The long spelling used for a negated bool (`--no-mmap` rather than `-nr`). */
@@ -50,6 +52,7 @@ export function configToArgv(config: LaunchConfig, opts: ArgvOptions = {}): Argv
   const cat = opts.catalogue ?? getCatalogue();
   const items: ArgvItem[] = [];
   const errors: string[] = [];
+  const skipped: string[] = [];
   for (const [key, raw] of Object.entries(config.args)) {
     const direct = getArg(cat, key);
     const m = direct ? { spec: direct, negated: false } : matchAcross(cat, key, opts.from ?? getCatalogue());
@@ -59,13 +62,16 @@ export function configToArgv(config: LaunchConfig, opts: ArgvOptions = {}): Argv
       errors.push(`${key}: not in the catalogue of build ${cat.build ?? '?'}; move it to extra arguments`);
       continue;
     }
-    if (spec.presetOnly) continue;
+    if (spec.presetOnly) {
+      skipped.push(`${key} only applies in a router preset; not written here`);
+      continue;
+    }
     const item = argItem(spec, value, opts);
     if (typeof item === 'string') errors.push(item);
     else if (item) items.push(item);
   }
   items.push(...extraItems(config.extraArgs));
-  return { items, errors };
+  return { items, errors, skipped };
 }
 
 function argItem(spec: ArgSpec, value: ArgValue, opts: ArgvOptions): ArgvItem | string | null {

@@ -32,6 +32,11 @@ function replacementFix(key: string, canonical: string, value: ArgValue, target:
 }
 
 const ROUTER_ONLY = ['--models-max', '--models-autoload'];
+/** llama-server gives -m a second meaning next to these sources (common_params_handle_model). */
+const MODEL_PATH_MEANING: Record<string, string> = {
+  '--hf-repo': 'with --hf-repo, -m names the file to take from the repository (like --hf-file), not a local file',
+  '--model-url': 'with --model-url, -m is where the download is saved',
+};
 /** Arguments that print something and exit instead of serving. */
 const EXITS = ['--help', '--version', '--cache-list', '--completion-bash', '--list-devices'];
 const DRAFT_MODEL = ['--spec-draft-model', '--spec-draft-hf'];
@@ -111,7 +116,11 @@ function crossRules(eff: ConfigArgs, cat: Catalogue): ConfigIssue[] {
   }
   const sources = cat.args.filter((a: ArgSpec) => a.modelSource && given(eff[a.key])).map((a) => a.key);
   const router = given(eff['--models-dir']) || given(eff['--models-preset']);
-  if (sources.length > 1) {
+  const remote = sources.filter((k) => k !== '--model');
+  const withPath = MODEL_PATH_MEANING[remote[0]];
+  if (remote.length === 1 && sources.length === 2 && withPath) {
+    issues.push({ key: '--model', level: 'warning', message: withPath });
+  } else if (sources.length > 1) {
     issues.push({ key: sources[1], level: 'error', message: `choose one model source; ${sources.join(' and ')} are both set` });
   } else if (sources.length === 0 && !router) {
     issues.push({ key: '--model', level: 'error', message: 'no model: set -m, -hf, -mu or -dr (or --models-dir / --models-preset for a router)' });

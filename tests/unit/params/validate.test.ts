@@ -49,7 +49,9 @@ describe('validateConfig: across arguments', () => {
     expect(pick(check({}), '--model')[0].message).toMatch(/no model/);
     expect(check({ '--models-dir': '/srv/models' })).toEqual([]);
     expect(check({ '--models-preset': '/srv/p.ini', '--models-max': 2 })).toEqual([]);
-    expect(check({ ...M, '--hf-repo': 'a/b' }).map((i) => i.message)).toContain('choose one model source; --model and --hf-repo are both set');
+    expect(check({ '--hf-repo': 'a/b', '--docker-repo': 'gemma3' }).map((i) => i.message)).toContain('choose one model source; --docker-repo and --hf-repo are both set');
+    expect(check({ ...M, '--docker-repo': 'gemma3' })[0]).toMatchObject({ level: 'error' });
+    expect(check({ ...M, '--hf-repo': 'a/b' })).toEqual([{ key: '--model', level: 'warning', message: expect.stringMatching(/names the file to take from the repository/) }]);
     expect(check({ '--gpt-oss-20b-default': true })).toEqual([]);
     expect(pick(check({ ...M, '--models-max': 2 }), '--models-max')[0].message).toMatch(/router mode/);
   });

@@ -9,8 +9,8 @@ import type { ExportOptions, ExportResult } from './types.ts';
  * See quote/cmd.ts for the quoting rules and their limits.
  */
 export function writeCmd(config: LaunchConfig, opts: ExportOptions): ExportResult {
-  const { items, errors } = configToArgv(config, opts);
-  const warnings: string[] = [];
+  const { items, errors, skipped } = configToArgv(config, opts);
+  const warnings: string[] = [...skipped];
   const lines: string[] = [];
   const guards: string[] = [];
   for (const item of items) {

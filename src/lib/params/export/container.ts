@@ -72,7 +72,8 @@ export function planContainer(config: LaunchConfig, opts: ExportOptions): Contai
   const host = String(config.args['--host'] ?? getArg(cat, '--host')?.default ?? '127.0.0.1');
   args['--host'] = '0.0.0.0';
   args['--port'] = port;
-  const { items, errors } = configToArgv({ args, extraArgs: config.extraArgs }, opts);
+  const { items, errors, skipped } = configToArgv({ args, extraArgs: config.extraArgs }, opts);
+  warnings.push(...skipped);
   const passEnv = items.filter((i) => i.words.some((w) => 'env' in w)).map((i) => i.secretEnv!);
   const downloads = DOWNLOADS.some((k) => config.args[k] !== undefined && config.args[k] !== '') ||
     cat.args.some((a) => a.modelSource && a.type === 'flag' && config.args[a.key] === true);

@@ -17,8 +17,8 @@ export function writeLlamaSwap(config: LaunchConfig, opts: ExportOptions): Expor
   const args = { ...config.args };
   const host = String(args['--host'] ?? getArg(cat, '--host')?.default ?? '127.0.0.1');
   args['--port'] = '${PORT}';
-  const { items, errors } = configToArgv({ args, extraArgs: config.extraArgs }, opts);
-  const warnings: string[] = [];
+  const { items, errors, skipped } = configToArgv({ args, extraArgs: config.extraArgs }, opts);
+  const warnings: string[] = [...skipped];
   const lines = [quotePosix(opts.binary ?? 'llama-server')];
   const env: string[] = [];
   for (const item of items) {

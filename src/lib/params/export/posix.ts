@@ -17,12 +17,12 @@ export function secretNotes(items: ArgvItem[], how: (env: string) => string): st
 
 /** A command for bash, dash, zsh and other POSIX shells, on one line or with `\` continuations. */
 export function writePosix(config: LaunchConfig, opts: ExportOptions, multiline: boolean): ExportResult {
-  const { items, errors } = configToArgv(config, opts);
+  const { items, errors, skipped } = configToArgv(config, opts);
   const lines = [quotePosix(opts.binary ?? 'llama-server'), ...items.map(posixWords)];
   return {
     text: lines.join(multiline ? ' \\\n  ' : ' ') + '\n',
     filename: 'llama-server.sh',
-    warnings: secretNotes(items, (n) => `export ${n}=… before running the command`),
+    warnings: [...skipped, ...secretNotes(items, (n) => `export ${n}=… before running the command`)],
     errors,
   };
 }

@@ -9,7 +9,7 @@ import type { ExportOptions, ExportResult } from './types.ts';
  * HF_TOKEN from the environment, which systemd loads from an EnvironmentFile= that only root reads.
  */
 export function writeSystemd(config: LaunchConfig, opts: ExportOptions): ExportResult {
-  const { items, errors } = configToArgv(config, opts);
+  const { items, errors, skipped } = configToArgv(config, opts);
   const secrets = items.filter((i) => i.words.some((w) => 'env' in w));
   const words = [opts.binary ?? '/usr/local/bin/llama-server'];
   const lines: string[] = [];
@@ -19,7 +19,7 @@ export function writeSystemd(config: LaunchConfig, opts: ExportOptions): ExportR
     if (bad) errors.push(`${item.key ?? lits[0]}: ${bad}`);
     else lines.push(lits.map(quoteSystemd).join(' '));
   }
-  const warnings: string[] = [];
+  const warnings: string[] = [...skipped];
   if (!words[0].startsWith('/')) warnings.push('systemd wants the program as an absolute path');
   const secretsFile = opts.secretsFile ?? '/etc/llama-server/secrets.env';
   const unit = [
