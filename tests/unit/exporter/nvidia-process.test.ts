@@ -57,10 +57,10 @@ describe('streaming nvidia-smi', () => {
     expect(nvidia(s).message).toContain('Driver/library version mismatch');
     const at = streams(r).map((x) => x.at);
     const gaps = at.slice(1).map((t, i) => t - at[i]);
-    // The first gap includes the healthy run; then waits of 2 s and 4 s (plus the stand-in's start-up).
+    // The first gap includes the healthy run; then waits of at least 2 s and 4 s. (Comparing the gaps
+    // with each other would depend on how fast node starts the stand-in on a loaded machine.)
     expect(gaps[1]).toBeGreaterThanOrEqual(2000);
     expect(gaps[2]).toBeGreaterThanOrEqual(4000);
-    expect(gaps[2]).toBeGreaterThan(gaps[1] + 1000);
 
     r.control({ mode: 'ok', gpus: 1 });
     await waitFor(async () => (await snapshot(r)).gpus.length === 1, 20_000, () => 'GPU back');
