@@ -79,6 +79,13 @@ describe('readers', () => {
     expect(r.secretRefs).toEqual({ '--api-key': 'LLAMA_API_KEY' });
   });
 
+  it.each(['posix', 'posix-multiline', 'powershell'] as const)('%s: a secret written as a reference comes back as that reference', (format) => {
+    const r = importCommand(exportConfig(config, format).text);
+    expect(r.args).toEqual({ '--model': 'C:\\models\\qwen 7b.gguf', '--ctx-size': 8192, '--mmap': false, '--alias': 'say "hi" & 100%' });
+    expect(r.secretRefs).toEqual({ '--api-key': 'LLAMA_API_KEY', '--hf-token': 'HF_TOKEN' });
+    expect(r.extraArgs).toEqual(['--x-new', 'v']);
+  });
+
   it('the preset the router reports for a model (captured from b10573)', () => {
     const body = JSON.parse(readFileSync(new URL('../../fixtures/llama-server/router/models-0-initial.body.json', import.meta.url), 'utf8'));
     const preset = body.data.find((m: { id: string }) => m.id === 'tiny-preset').status.preset as string;
