@@ -1,7 +1,5 @@
 import { SvelteMap } from 'svelte/reactivity';
-import { db, onDbEvent } from '../db/client';
 import type { Endpoint, EndpointInput, EndpointKind, EndpointStatus } from '../db/types';
-import { metrics } from './metrics.svelte';
 
 /** What the endpoints state needs from the worker (a subset of DbApi). */
 export interface EndpointsSource {
@@ -20,7 +18,7 @@ export const DEFAULT_INTERVAL_MS = 1000;
 
 /**
  * Normalises what a user typed as a base URL: trims, adds http:// when no scheme was given, drops a
- * trailing slash. Returns null for something that is not an http(s) URL.
+ * trailing slash. Returns null for something that is not an http(s) URL or that carries credentials.
  */
 export function normaliseBaseUrl(text: string): string | null {
   let s = text.trim();
@@ -29,6 +27,8 @@ export function normaliseBaseUrl(text: string): string | null {
   try {
     const u = new URL(s);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+    // A user name or password in the address would be sent to the server in the clear: the key has its own field.
+    if (u.username || u.password) return null;
     return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
   } catch {
     return null;
@@ -138,11 +138,12 @@ export class EndpointsState {
   async addFromQuery(search: string): Promise<number[]> {
     const params = new URLSearchParams(search);
     const wanted: { kind: EndpointKind; url: string }[] = [];
+    const ignored: string[] = [];
     for (const [param, kind] of [['server', 'llama'], ['exporter', 'exporter']] as const) {
       for (const raw of params.getAll(param)) {
         const url = normaliseBaseUrl(raw);
         if (url) wanted.push({ kind, url });
-        else this.#error = `Ignored ?${param}=${raw}: not an http(s) address.`;
+        else ignored.push(`?${param}=${raw}`);
       }
     }
     const ids: number[] = [];
@@ -156,6 +157,9 @@ export class EndpointsState {
         kind: w.kind, name: nameFromUrl(w.url), url: w.url, apiKey: null, intervalMs: DEFAULT_INTERVAL_MS, enabled: true,
       });
       if (ep) ids.push(ep.id);
+    }
+    if (ignored.length > 0) {
+      this.#error = `Ignored ${ignored.join(', ')}: not an http(s) address like http://127.0.0.1:8080.`;
     }
     return ids;
   }
@@ -203,23 +207,12 @@ export class EndpointsState {
 /** The dashboard's endpoints. */
 export const endpoints = new EndpointsState();
 
-let stopListening: (() => void) | null = null;
-
 /**
  * Wires the dashboard to the worker: events to the states, first reads, and the endpoints named in the page
- * URL. Call whenever the database becomes ready in this tab (again after a hand-over from another tab).
+ * URL (`search`). Call whenever the database becomes ready in this tab (again after a hand-over).
  */
 export async function startDashboard(search: string): Promise<void> {
-  stopListening ??= onDbEvent((ev) => {
-    if (ev.type === 'frames') void metrics.onFrames(ev.endpointIds, ev.ts);
-    else if (ev.type === 'status') {
-      const before = endpoints.status(ev.status.endpointId)?.state;
-      endpoints.applyStatus(ev.status);
-      // Down/up and restarts are stored as events: re-read the markers when the state flips.
-      if (before !== ev.status.state) void metrics.refreshEvents(ev.status.endpointId);
-    } else if (ev.type === 'endpoints') void endpoints.refresh();
-  });
-  metrics.connect(db);
-  await endpoints.connect(db);
-  await endpoints.addFromQuery(search);
+  // Loaded on demand so this module (and its tests in Node) does not start the database worker.
+  const { wireDashboard } = await import('./dashboard');
+  await wireDashboard(search);
 }

@@ -41,6 +41,20 @@ test('with no endpoint the dashboard offers a form and the ?server= hint', async
   expect(list.map((e) => [e.url, e.name, e.intervalMs])).toEqual([['http://127.0.0.1:18258', '127.0.0.1:18258', 1000]]);
 });
 
+test('?server= (repeatable) and ?exporter= add endpoints once; a bad address is refused in words', async ({ page }) => {
+  await openApp(page);
+  const query = '?server=http://127.0.0.1:18257/&server=127.0.0.1:18256&exporter=http://127.0.0.1:18255&server=ftp://x';
+  await page.goto(`./${query}#/dashboard`);
+  await expect(page.getByTestId('endpoint-card')).toHaveCount(2);
+  await expect(page.getByTestId('endpoints-error')).toContainText('Ignored ?server=ftp://x');
+  const kinds = async () => (await dbCall<Endpoint[]>(page, 'listEndpoints')).map((e) => `${e.kind} ${e.url}`).sort();
+  const want = ['exporter http://127.0.0.1:18255', 'llama http://127.0.0.1:18256', 'llama http://127.0.0.1:18257'];
+  expect(await kinds()).toEqual(want);
+  await page.goto(`./${query}#/dashboard`);
+  await expect(page.getByTestId('endpoint-card')).toHaveCount(2);
+  expect(await kinds()).toEqual(want);
+});
+
 test('stored history is drawn on open, grows with new ticks, and follows the range picker', async ({ page }) => {
   await openApp(page);
   const ep = await addSilentEndpoint(page);
