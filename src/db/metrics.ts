@@ -25,21 +25,15 @@ export const TIERS: { tier: Tier; table: string; bucketMs: number }[] = [
 export function saveFrames(db: DB, frames: SampleFrame[], events: SeriesEvent[] = []): number {
   if (frames.length === 0 && events.length === 0) return 0;
   return inTx(db, () => {
-    const layouts = new Map<number, Layout[]>();
-    const exists = new Map<number, boolean>();
-    const known = (id: number) => {
-      if (!exists.has(id)) exists.set(id, db.selectValue('SELECT 1 FROM endpoints WHERE id = ?', [id]) === 1);
-      return exists.get(id)!;
-    };
+    const layouts = recentLayouts(db, [...new Set([...frames, ...events].map((x) => x.endpointId))]);
     const ins = db.prepare('INSERT OR REPLACE INTO frames(endpoint_id, ts, layout_id, vals) VALUES (?, ?, ?, ?)');
     let saved = 0;
     try {
       for (const f of frames) {
         const ts = checkTs(f.ts);
-        if (!known(f.endpointId)) continue;
+        const recent = layouts.get(f.endpointId);
+        if (!recent) continue;
         if (f.values === null || typeof f.values !== 'object') throw new TypeError(`Frame of endpoint ${f.endpointId} at ${ts} has no values object`);
-        let recent = layouts.get(f.endpointId);
-        if (!recent) layouts.set(f.endpointId, (recent = recentLayouts(db, f.endpointId)));
         const layout = layoutFor(db, f.endpointId, recent, Object.keys(f.values));
         ins.bind([f.endpointId, ts, layout.id, encodeFrame(layout.keys, f.values)]).stepReset();
         saved++;
@@ -48,7 +42,7 @@ export function saveFrames(db: DB, frames: SampleFrame[], events: SeriesEvent[] 
       ins.finalize();
     }
     for (const e of events) {
-      if (!known(e.endpointId)) continue;
+      if (!layouts.has(e.endpointId)) continue;
       db.exec({ sql: 'INSERT INTO events(endpoint_id, ts, kind, detail) VALUES (?, ?, ?, ?)', bind: [e.endpointId, checkTs(e.ts), String(e.kind), e.detail ?? null] });
     }
     return saved;

@@ -72,6 +72,17 @@ describe('saveFrames', () => {
     expect(seriesKeys(db, 999)).toEqual([]);
   });
 
+  test('a tick of many endpoints stores each frame under a layout of its own endpoint', () => {
+    const ids = [llama, exporter, ...Array.from({ length: 4 }, (_, i) =>
+      addEndpoint(db, { kind: 'llama', name: `s${i}`, url: `http://10.0.0.${i}:8080`, apiKey: null, intervalMs: 1000, enabled: true }).id)];
+    saveFrames(db, [{ endpointId: ids[2], ts: T0, values: { a: 1, b: 2 } }]);
+    const tick = (ts: number) => ids.map((endpointId, i) => ({ endpointId, ts, values: { a: i, b: ts / 1000 } }));
+    saveFrames(db, [...tick(T0 + 1000), ...tick(T0 + 2000)]);
+    expect(db.selectValue('SELECT count(*) FROM frames f JOIN layouts l ON l.id = f.layout_id WHERE l.endpoint_id != f.endpoint_id')).toBe(0);
+    expect(count('layouts')).toBe(ids.length);
+    ids.forEach((id, i) => expect(latestValues(db, id)).toEqual({ endpointId: id, ts: T0 + 2000, values: { a: i, b: T0 / 1000 + 2 } }));
+  });
+
   test('costs about one float64 per sample on disk', () => {
     const keys = Array.from({ length: 20 }, (_, i) => `series_${i}`);
     const before = Number(db.selectValue('PRAGMA page_count'));
