@@ -1,3 +1,4 @@
+import { untrack } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import type { HistoryQuery, HistoryResult, LatestValues, SeriesEvent } from '../db/types';
 import { KEYS } from '../lib/series-keys';
@@ -102,8 +103,12 @@ export class MetricsState {
     const t = this.#tracked.get(endpointId);
     if (t && t.keys.join('\n') === keys.join('\n')) return;
     this.#tracked.set(endpointId, { keys, generation: t?.generation ?? 0, appended: 0 });
-    void this.#reload(endpointId);
-    void this.#refreshLatest([endpointId]);
+    // Components call this from an effect: the state read while starting the query must not become
+    // that effect's dependency (it would re-run every second as the live window slides).
+    untrack(() => {
+      void this.#reload(endpointId);
+      void this.#refreshLatest([endpointId]);
+    });
   }
 
   /** Stops charting an endpoint (its card went away). */
@@ -122,10 +127,12 @@ export class MetricsState {
 
   /** The charts' pixel width: the worker downsamples to this many points. Small changes keep the data. */
   setPoints(px: number) {
-    const p = Math.max(50, Math.round(px));
-    if (Math.abs(p - this.#points) / this.#points < 0.15) return;
-    this.#points = p;
-    this.#reloadAll();
+    untrack(() => {
+      const p = Math.max(50, Math.round(px));
+      if (Math.abs(p - this.#points) / this.#points < 0.15) return;
+      this.#points = p;
+      this.#reloadAll();
+    });
   }
 
   /** Slides a live window forward with the clock, so a silent endpoint shows its gap. */

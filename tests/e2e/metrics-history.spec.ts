@@ -83,6 +83,16 @@ test('stored history is drawn on open, grows with new ticks, and follows the ran
   await expect(page.getByRole('button', { name: '24 h' })).toHaveAttribute('aria-pressed', 'true');
   await expect.poll(() => points(page, 'Tokens per second')).toBeGreaterThan(0);
 
+  await page.getByRole('button', { name: '10 min' }).click();
+  // Dragging across a chart picks that stretch as a custom range, re-queried at full resolution.
+  const box = (await tps.locator('.u-over').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.getByRole('button', { name: 'Custom…' })).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(() => points(page, 'Tokens per second')).toBeGreaterThan(100);
+
   await page.getByRole('button', { name: 'Custom…' }).click();
   await page.getByLabel('From', { exact: true }).fill('2020-01-01T00:00');
   await page.getByLabel('To', { exact: true }).fill('2020-01-01T01:00');
