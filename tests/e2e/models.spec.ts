@@ -77,6 +77,12 @@ test('a configuration made in the form validates at the field, exports for bash 
   expect(runInBash(await exportAs(page, 'Shell (one line)'))).toContain('sk-secret-123');
   await page.getByLabel('Write secrets (API key, HF token) into the text').uncheck();
 
+  // The program path is used as given: run it by absolute path with the printer off the PATH.
+  await page.getByLabel('Program').fill(`${ARGV_PRINTER_DIR}/llama-server`);
+  const byPath = await page.getByTestId('export-text').inputValue();
+  expect(runInBash(byPath, { LLAMA_API_KEY: 'k', PATH: '/usr/bin:/bin' })).toEqual(runInBash(bash, { LLAMA_API_KEY: 'k' }));
+  await page.getByLabel('Program').fill('');
+
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: /^Download / }).click();
   const file = await (await download).path();
@@ -88,6 +94,8 @@ test('a configuration made in the form validates at the field, exports for bash 
   expect(docker).toMatch(/-p\s+\S*8081:8081/);
   expect(docker).toContain('/models/Qwen3 8B');
   expect(docker).not.toContain('sk-secret-123');
+  await page.getByLabel('Image').fill('localhost/llama.cpp:server-cuda');
+  await expect(page.getByTestId('export-text')).toHaveValue(/localhost\/llama\.cpp:server-cuda/);
 
   await page.reload();
   await waitForDb(page);
