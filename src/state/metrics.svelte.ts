@@ -142,6 +142,13 @@ export class MetricsState {
 
   /** New samples were stored: refresh the cards' values and append them to the charts of a live window. */
   async onFrames(endpointIds: number[], ts: number) {
+    // No ids: the stored history changed as a whole (cleared or imported), so every chart starts over.
+    if (endpointIds.length === 0) {
+      this.#latest.clear();
+      this.#reloadAll();
+      await this.#refreshLatest([...this.#tracked.keys()]);
+      return;
+    }
     const ids = endpointIds.filter((id) => this.#tracked.has(id));
     const latest = await this.#refreshLatest(ids);
     if (this.#range.kind !== 'live') return;

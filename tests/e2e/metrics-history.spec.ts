@@ -151,4 +151,12 @@ test('history query times for 10 minutes and 24 hours (printed)', async ({ page 
   expect(fullDay.n).toBeGreaterThan(500);
   expect(tenMin.median).toBeLessThan(1000);
   expect(fullDay.median).toBeLessThan(3000);
+
+  // The dashboard draws the day from the per-minute rollups (raw samples are kept for 2 h by default).
+  await page.reload();
+  await page.getByRole('button', { name: '24 h' }).click();
+  const source = page.getByTestId('chart-source');
+  await expect(source).toContainText('Per-minute rollups');
+  await expect.poll(() => points(page, 'Tokens per second')).toBeGreaterThan(300);
+  console.log(`dashboard, 24 h: ${await source.textContent()}`);
 });

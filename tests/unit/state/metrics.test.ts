@@ -83,4 +83,12 @@ describe('MetricsState', () => {
     await m.refreshEvents(ep.id);
     expect(m.events(ep.id).map((e) => e.kind)).toEqual(['restart']);
   });
+
+  it('starts over when the whole history changes (Settings → Clear metrics)', async () => {
+    const { api, ep, m } = await setup(60);
+    api.clearMetrics();
+    await m.onFrames([], Date.now());
+    await vi.waitFor(() => expect(m.data(ep.id)?.ts).toHaveLength(0));
+    expect(m.latest(ep.id)).toBeUndefined();
+  });
 });
