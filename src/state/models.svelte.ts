@@ -75,6 +75,7 @@ export class ModelsState {
   #list = $state.raw<ModelConfig[]>([]);
   #catalogues = $state.raw<Summary[]>([]);
   #loadedCatalogues = new SvelteMap<number, Catalogue>();
+  #loading = new Map<number, Promise<Catalogue | null>>();
   #loaded = $state(false);
   #error = $state<string | null>(null);
   #search = $state('');
@@ -220,6 +221,16 @@ export class ModelsState {
   async loadCatalogue(id: number): Promise<Catalogue | null> {
     const known = this.#loadedCatalogues.get(id);
     if (known) return known;
+    // Every row of a list asks while the catalogue is on its way: one read serves them all.
+    let pending = this.#loading.get(id);
+    if (!pending) {
+      pending = this.#readCatalogue(id).finally(() => this.#loading.delete(id));
+      this.#loading.set(id, pending);
+    }
+    return pending;
+  }
+
+  async #readCatalogue(id: number): Promise<Catalogue | null> {
     return this.#act(async (src) => {
       const stored = await src.getCatalogue(id);
       if (!stored) throw new Error(`The llama-server build ${id} is no longer stored; the configuration uses the built-in one.`);

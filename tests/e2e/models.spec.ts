@@ -114,7 +114,7 @@ test('a pasted command is understood flag by flag, saved, and found after a relo
   await page.getByRole('button', { name: 'Import a command…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Import a launch command' });
   await dialog.getByLabel(/Paste the command/).fill(
-    'LLAMA_ARG_CTX_SIZE=4096 ./llama-server \\\n  -m "/models/gemma 3/gemma-3-4b.gguf" -ngl 99 --port 8090 \\\n  --frobnicate 3 --no-webui\n',
+    'LLAMA_ARG_CTX_SIZE=4096 ./llama-server \\\n  -m "/models/gemma 3/gemma-3-4b.gguf" -ngl 99 --port 8090 \\\n  --frobnicate 3 --no-webui --api-key "$MY_KEY"\n',
   );
   const understood = dialog.getByRole('table', { name: 'Understood arguments' });
   await expect(understood.getByRole('row', { name: /--ctx-size 4096/ })).toBeVisible();
@@ -128,6 +128,9 @@ test('a pasted command is understood flag by flag, saved, and found after a relo
 
   await expect(page.getByRole('heading', { name: 'Edit gemma-3-4b' })).toBeVisible();
   await expect(await param(page, '--gpu-layers')).toHaveValue('99');
+  // The key given by reference stays an argument: the exported command still asks for one.
+  await page.getByRole('button', { name: 'Export…' }).click();
+  await expect(page.getByTestId('export-text')).toHaveValue(/--api-key "\$\{LLAMA_API_KEY:\?/);
   await page.getByRole('button', { name: 'Close' }).click();
 
   await page.reload();
