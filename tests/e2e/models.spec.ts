@@ -27,7 +27,8 @@ async function exportAs(page: Page, format: string): Promise<string> {
   return page.getByTestId('export-text').inputValue();
 }
 
-test('a configuration made in the form validates at the field, exports for bash and docker, and survives a reload', async ({ page }) => {
+test('a configuration made in the form validates at the field, exports for bash and docker, and survives a reload', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await openApp(page, 'models');
   await page.getByRole('button', { name: 'New configuration' }).click();
   await page.getByLabel('Name').fill('qwen e2e');
@@ -76,6 +77,10 @@ test('a configuration made in the form validates at the field, exports for bash 
   await expect(page.getByText('Secrets are written in clear text.')).toBeVisible();
   expect(runInBash(await exportAs(page, 'Shell (one line)'))).toContain('sk-secret-123');
   await page.getByLabel('Write secrets (API key, HF token) into the text').uncheck();
+
+  await page.getByRole('button', { name: 'Copy to clipboard' }).click();
+  await expect(page.getByText('Copied to the clipboard.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(bash);
 
   // The program path is used as given: run it by absolute path with the printer off the PATH.
   await page.getByLabel('Program').fill(`${ARGV_PRINTER_DIR}/llama-server`);
