@@ -21,6 +21,8 @@ if (parsed.kind === 'help') {
     sampler.stop();
     server.close();
     server.closeAllConnections();
+    // Whatever still holds the event loop (a stuck read), Ctrl-C must end the program.
+    setTimeout(() => process.exit(0), 3000).unref();
   };
   server.on('error', (e: NodeJS.ErrnoException) => {
     const hint = e.code === 'EADDRINUSE' ? ` (port ${o.port} is taken: choose another with --port)` : '';

@@ -57,8 +57,13 @@ export async function startExporter(file: string, port: number, args: string[] =
     get: (p, init) => fetch(base + p, init),
     json: async (p) => (await fetch(base + p)).json(),
     stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      // The exporter must end on SIGTERM by itself; SIGKILL only keeps a failing test from leaving it behind.
+      const force = setTimeout(() => child.kill('SIGKILL'), 8000);
+      child.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
       child.kill('SIGTERM');
     }),
   };
