@@ -1,6 +1,6 @@
 /**
  * Polls one companion exporter: GET /api/v1/snapshot every interval, one SampleFrame per new sample
- * (keys from lib/host-snapshot.ts snapshotSeries, plus `up`). On every (re)connect it first asks
+ * (keys from lib/host-snapshot.ts snapshotSeries), stamped with the exporter's sample time. On every (re)connect it first asks
  * /api/v1/history for what the exporter sampled since the last frame this poller stored (since 0
  * after a page load: frames are keyed by (endpoint, ts), so those already stored are rewritten, not
  * duplicated), so a closed tab or an outage leaves no gap within the exporter's history window.
@@ -10,7 +10,6 @@ import type { EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
 import type { FetchFailure } from '../lib/explain-fetch-error';
 import { explainExporterFailure } from '../lib/host-exporter-errors';
 import { historyRows, snapshotProblem, snapshotSeries, type ExporterHistory, type ExporterSnapshot } from '../lib/host-snapshot';
-import { KEYS } from '../lib/series-keys';
 import { Cancelled, currentPage, jsonOf, request, type HttpEnv } from './http';
 import { backoffDelay, defaultTimeout, initialStatus, type Poller, type PollerContext, type PollerKind } from './poller';
 
@@ -91,6 +90,7 @@ export class ExporterPoller implements Poller {
   }
 
   #save(frames: Omit<SampleFrame, 'endpointId'>[], events: Event[]): void {
+    if (frames.length === 0 && events.length === 0) return;
     const endpointId = this.#ctx.endpoint.id;
     this.#ctx.saveFrames(frames.map((f) => ({ ...f, endpointId })), events.map((e) => ({ ...e, endpointId })));
   }
@@ -101,7 +101,9 @@ export class ExporterPoller implements Poller {
     if (this.#failures === 0 && this.#connected && down) events.push({ ts, kind: 'down', detail: f.kind });
     this.#failures++;
     this.#connected = false;
-    this.#save([{ ts, values: { [KEYS.up]: down ? 0 : 1 } }], events);
+    // No frame while the exporter is unreachable: the gap is filled from its history on reconnect,
+    // and a placeholder row here would both split those lines and land in minutes already rolled up.
+    this.#save([], events);
     const ep = this.#ctx.endpoint;
     const message = explainExporterFailure(f, { url: ep.url, path, pageOrigin: this.#env.pageOrigin, hasToken: !!ep.apiKey });
     this.#setStatus({ state: down ? 'down' : 'error', message, lastErrorAt: ts });
@@ -128,10 +130,10 @@ export class ExporterPoller implements Poller {
     }
     this.#failures = 0;
     if (this.#lastTs === null || snap.ts > this.#lastTs) {
-      frames.push({ ts: snap.ts, values: { ...snapshotSeries(snap), [KEYS.up]: 1 } });
+      frames.push({ ts: snap.ts, values: snapshotSeries(snap) });
       this.#lastTs = snap.ts;
     }
-    if (frames.length || events.length) this.#save(frames, events);
+    this.#save(frames, events);
     this.#setStatus({ state: 'ok', message: sourceNotes(snap), lastOkAt: now, info: infoOf(snap) });
     return this.#ctx.endpoint.intervalMs;
   }
@@ -143,7 +145,7 @@ export class ExporterPoller implements Poller {
     if (!h.ok || !isHistory(h.value)) return [];
     return historyRows(h.value, since)
       .filter((row) => row.ts < until)
-      .map((row) => ({ ts: row.ts, values: { ...row.values, [KEYS.up]: 1 } }));
+      .map((row) => ({ ts: row.ts, values: row.values }));
   }
 }
 

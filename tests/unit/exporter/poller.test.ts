@@ -42,7 +42,7 @@ describe('ExporterPoller', () => {
     expect(new Set(ts).size).toBe(ts.length);
     const last = h.frames.at(-1)!;
     expect(last.endpointId).toBe(7);
-    expect(last.values).toMatchObject({ up: 1, 'gpu_util{gpu="0"}': 55, 'gpu_util{gpu="1"}': 56, 'gpu_mem_total_bytes{gpu="1"}': 24576 * 1024 ** 2 });
+    expect(last.values).toMatchObject({ 'gpu_util{gpu="0"}': 55, 'gpu_util{gpu="1"}': 56, 'gpu_mem_total_bytes{gpu="1"}': 24576 * 1024 ** 2 });
     expect(last.values.mem_total_bytes).toBeGreaterThan(0);
     expect(last.values['disk_total_bytes{path="/"}']).toBeGreaterThan(0);
     expect(h.poller.status()).toMatchObject({ state: 'ok', message: null, info: {
@@ -60,14 +60,17 @@ describe('ExporterPoller', () => {
     await h.poller.pollOnce();
     const lastBefore = h.frames.at(-1)!.ts;
     offline = true;
+    const stored = h.frames.length;
     await h.poller.pollOnce();
     expect(h.poller.status().state).toBe('down');
     expect(h.poller.status().message).toMatch(/Cannot reach the exporter at 127\.0\.0\.1:18220/);
-    expect(h.frames.at(-1)!.values).toEqual({ up: 0 });
+    // Nothing is stored while it is unreachable: no placeholder rows to split the backfilled lines.
+    expect(h.frames.length).toBe(stored);
     await new Promise((r) => setTimeout(r, 2000));
     offline = false;
     await h.poller.pollOnce();
-    const after = h.frames.filter((f) => f.values.up === 1 && f.ts > lastBefore).map((f) => f.ts);
+    const after = h.frames.filter((f) => f.ts > lastBefore).map((f) => f.ts);
+    expect(h.frames.every((f) => typeof f.values.cpu_util !== 'undefined')).toBe(true);
     // 2 s at 250 ms: about 8 samples came back from history, with no hole wider than a few intervals.
     expect(after.length).toBeGreaterThanOrEqual(6);
     const holes = after.slice(1).map((t, i) => t - after[i]);
