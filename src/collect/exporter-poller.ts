@@ -14,6 +14,8 @@ import { Cancelled, currentPage, jsonOf, request, type HttpEnv } from './http';
 import { backoffDelay, defaultTimeout, initialStatus, type Poller, type PollerContext, type PollerKind } from './poller';
 
 const SNAPSHOT = '/api/v1/snapshot';
+/** A clock difference above this is corrected; below it, request latency and sampling age dominate. */
+const SKEW_MS = 10_000;
 const HISTORY = '/api/v1/history';
 type Event = Omit<SeriesEvent, 'endpointId'>;
 
@@ -30,6 +32,8 @@ export class ExporterPoller implements Poller {
   #connected = false;
   /** Exporter time of the newest frame stored by this poller; null until the first one. */
   #lastTs: number | null = null;
+  /** Added to exporter times so frames line up with this computer's clock; measured on each connect. */
+  #offset = 0;
   #status: EndpointStatus;
 
   constructor(ctx: PollerContext) {
@@ -124,17 +128,20 @@ export class ExporterPoller implements Poller {
     const events: Event[] = [];
     const frames: Omit<SampleFrame, 'endpointId'>[] = [];
     if (!this.#connected) {
-      if (this.#failures > 0 && this.#lastTs !== null) events.push({ ts: snap.ts, kind: 'up' });
+      const skew = now - snap.ts;
+      this.#offset = Math.abs(skew) > SKEW_MS ? skew : 0;
+      if (this.#failures > 0 && this.#lastTs !== null) events.push({ ts: snap.ts + this.#offset, kind: 'up' });
       if (fill) frames.push(...(await this.#backfill(snap.ts)));
       this.#connected = true;
     }
     this.#failures = 0;
     if (this.#lastTs === null || snap.ts > this.#lastTs) {
-      frames.push({ ts: snap.ts, values: snapshotSeries(snap) });
+      frames.push({ ts: snap.ts + this.#offset, values: snapshotSeries(snap) });
       this.#lastTs = snap.ts;
     }
     this.#save(frames, events);
-    this.#setStatus({ state: 'ok', message: sourceNotes(snap), lastOkAt: now, info: infoOf(snap) });
+    const notes = [this.#offset ? clockNote(this.#offset) : null, sourceNotes(snap)].filter(Boolean).join(' ');
+    this.#setStatus({ state: 'ok', message: notes || null, lastOkAt: now, info: infoOf(snap) });
     return this.#ctx.endpoint.intervalMs;
   }
 
@@ -145,8 +152,13 @@ export class ExporterPoller implements Poller {
     if (!h.ok || !isHistory(h.value)) return [];
     return historyRows(h.value, since)
       .filter((row) => row.ts < until)
-      .map((row) => ({ ts: row.ts, values: row.values }));
+      .map((row) => ({ ts: row.ts + this.#offset, values: row.values }));
   }
+}
+
+function clockNote(offsetMs: number): string {
+  const s = Math.round(Math.abs(offsetMs) / 1000);
+  return `The exporter's clock is ${s} s ${offsetMs > 0 ? 'behind' : 'ahead of'} this computer's; its samples are shifted to this computer's time. Syncing its clock (NTP) avoids this.`;
 }
 
 function isHistory(x: unknown): x is ExporterHistory {

@@ -17,14 +17,14 @@ afterAll(async () => {
   await Promise.all([exporter?.stop(), secured?.stop()]);
 });
 
-function harness(base: string, opts: { apiKey?: string; offline?: () => boolean } = {}) {
+function harness(base: string, opts: { apiKey?: string; offline?: () => boolean; clockMs?: number } = {}) {
   const frames: SampleFrame[] = [];
   const events: SeriesEvent[] = [];
   const statuses: EndpointStatus[] = [];
   const endpoint: Endpoint = { id: 7, kind: 'exporter', name: 'gpu box', url: base, apiKey: opts.apiKey ?? null, intervalMs: 250, enabled: true, createdAt: 0 };
   const fetchVia: typeof fetch = (input, init) => (opts.offline?.() ? Promise.reject(new TypeError('Failed to fetch')) : fetch(input, init));
   const poller = new ExporterPoller({
-    endpoint, fetch: fetchVia, now: Date.now, page: { protocol: null, origin: null },
+    endpoint, fetch: fetchVia, now: () => Date.now() + (opts.clockMs ?? 0), page: { protocol: null, origin: null },
     saveFrames: (f, e = []) => { frames.push(...f); events.push(...e); },
     onStatus: (s) => statuses.push(s),
   });
@@ -77,6 +77,17 @@ describe('ExporterPoller', () => {
     expect(Math.max(...holes)).toBeLessThan(1000);
     expect(h.events.map((e) => e.kind)).toEqual(['down', 'up']);
     expect(h.poller.status().state).toBe('ok');
+  });
+
+  it('shifts samples of an exporter whose clock is off onto this computer\'s time, and says so', async () => {
+    const h = harness(exporter.base, { clockMs: 120_000 });
+    await h.poller.pollOnce();
+    const snap = await exporter.json('/api/v1/snapshot');
+    expect(Math.abs(h.frames.at(-1)!.ts - (snap.ts + 120_000))).toBeLessThan(2000);
+    expect(h.poller.status().message).toMatch(/clock is 12\d s behind/);
+    const inSync = harness(exporter.base);
+    await inSync.poller.pollOnce();
+    expect(inSync.poller.status().message).toBeNull();
   });
 
   it('explains a missing or wrong token, and works with the right one', async () => {
