@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { oo1Like, type NativeDatabase } from './native-db.ts';
-import { mainWorkload, modelsWorkload, sizeWorkload, type BenchEnv } from './workload.ts';
+import { mainWorkload, modelsWorkload, sizeWorkload, tickWorkload, type BenchEnv } from './workload.ts';
 
 const require = createRequire(process.env.BENCH_NATIVE_FROM ?? import.meta.url);
 const Database = require('better-sqlite3') as new (file: string) => NativeDatabase;
@@ -41,6 +41,7 @@ try {
     ...mainWorkload(env, (s) => process.stderr.write(`  native: ${s}\n`)),
     ...sizeWorkload(env),
     ...modelsWorkload(env),
+    ...tickWorkload(env, 'bench-tick.sqlite3'),
   };
   process.stdout.write(`${JSON.stringify(results)}\n`);
 } finally {

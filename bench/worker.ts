@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import type { DB } from '../src/db/sql.ts';
 import { loadSqlite, openOpfs, tuneConnection, type DbHandle } from '../src/db/open.ts';
-import { mainWorkload, modelsWorkload, sizeWorkload, type BenchEnv, type Results } from './workload.ts';
+import { mainWorkload, modelsWorkload, sizeWorkload, tickWorkload, type BenchEnv, type Results } from './workload.ts';
 
 let handle: DbHandle | null = null;
 const logs: string[] = [];
@@ -47,6 +47,14 @@ const api = {
   main: async () => mainWorkload(await env(), (s) => logs.push(s)),
   size: async () => sizeWorkload(await env()),
   models: async () => modelsWorkload(await env()),
+  tickOpfs: async () => tickWorkload(await env(), 'bench-tick.sqlite3'),
+  /** The same ticks on an in-memory database: sqlite-wasm without OPFS. */
+  async tickMemory(): Promise<Results> {
+    const sqlite3 = await loadSqlite();
+    const memory: BenchEnv = { open: () => new sqlite3.oo1.DB(':memory:', 'c') as DB, drop: (db) => db.close(), now: () => performance.now() };
+    const r = tickWorkload(memory, ':memory:');
+    return { 'tick.1.memory': r['tick.1.fresh'], 'commit.memory': r.commit };
+  },
   logs: () => logs.splice(0),
 };
 

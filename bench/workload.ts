@@ -10,6 +10,7 @@ import { migrate } from '../src/db/schema.ts';
 import { addEndpoint } from '../src/db/endpoints.ts';
 import { listEvents, queryHistory, rollupAndPrune, saveFrames, DEFAULT_RETENTION } from '../src/db/metrics.ts';
 import { createModel, listModels, updateModel } from '../src/db/models.ts';
+import { setMeta } from '../src/db/metadata.ts';
 
 /** Where a workload runs: a way to open a fresh database file and a clock. */
 export interface BenchEnv {
@@ -224,6 +225,36 @@ export function mainWorkload(env: BenchEnv, log: (s: string) => void = () => {})
     env.drop(db, name);
   }
   return r;
+}
+
+/**
+ * Ticks of one server and exporter on a fresh database: run on OPFS and in memory in the browser, it
+ * tells the storage's share of a tick (OPFS writes) from sqlite-wasm's compute.
+ */
+export function tickWorkload(env: BenchEnv, name: string): Results {
+  const db = env.open(name);
+  try {
+    migrate(db);
+    const pairs = addPairs(db, 0, 1);
+    saveFrames(db, tick(pairs, 0));
+    const times: number[] = [];
+    for (let s = 1; s <= 400; s++) {
+      const frames = tick(pairs, s);
+      const t = env.now();
+      saveFrames(db, frames);
+      times.push(env.now() - t);
+    }
+    // The floor under any tick: a transaction that changes one small row.
+    const commits: number[] = [];
+    for (let k = 0; k < 400; k++) {
+      const t = env.now();
+      setMeta(db, 'bench', k);
+      commits.push(env.now() - t);
+    }
+    return { 'tick.1.fresh': timing(times), commit: timing(commits) };
+  } finally {
+    env.drop(db, name);
+  }
 }
 
 /** Size: 24 h of one server and one exporter at 1 s, with retention as the app runs it. */
