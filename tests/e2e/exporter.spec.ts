@@ -13,10 +13,11 @@ const PORT = 18230;
 const built = path.join(process.env.E2E_DIST ?? 'dist', 'exporter', 'llama-dash-exporter.mjs');
 
 let exporter: Running;
+let file: string | null = null;
+/** The file the built site offers for download, when the build made it; else a fresh bundle. */
+const exporterFile = () => (file ??= existsSync(built) ? path.resolve(built) : buildExporter());
 test.beforeAll(async () => {
-  // The file the built site offers for download, when the build made it; else a fresh bundle.
-  const file = existsSync(built) ? path.resolve(built) : buildExporter();
-  exporter = await startExporter(file, PORT, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 2, util: 37 } });
+  exporter = await startExporter(exporterFile(), PORT, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 2, util: 37 } });
 });
 test.afterAll(async () => {
   await exporter?.stop();
@@ -98,4 +99,29 @@ test('an unreachable exporter shows how to get and run it, and the built site se
   const href = await setup.getByRole('link', { name: /Download/ }).getAttribute('href');
   const got = await page.evaluate((u) => fetch(u!).then(async (r) => `${r.status} ${(await r.text()).split('\n')[0]}`), href);
   expect(got).toBe('200 #!/usr/bin/env node');
+});
+
+test('a token-protected exporter is read with the key through the CORS preflight; a page it does not allow is told the fix', async ({ page }) => {
+  test.setTimeout(60_000);
+  const [locked, elsewhere] = await Promise.all([
+    startExporter(exporterFile(), PORT + 4, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 1 }, env: { LLAMADASH_EXPORTER_TOKEN: 'e2e-token' } }),
+    startExporter(exporterFile(), PORT + 5, ['--interval', '500ms', '--nvidia-smi', 'off', '--cors', 'https://other.example']),
+  ]);
+  try {
+    await page.goto('./#/dashboard');
+    await waitForDb(page);
+    const add = (url: string, name: string, apiKey: string | null) =>
+      dbCall(page, 'addEndpoint', { kind: 'exporter', name, url, apiKey, intervalMs: 1000, enabled: true });
+    await add(locked.base, 'locked', 'e2e-token');
+    await add(elsewhere.base, 'elsewhere', null);
+    const lockedPanel = page.locator('[data-testid=exporter-panel][aria-label=locked]');
+    const otherPanel = page.locator('[data-testid=exporter-panel][aria-label=elsewhere]');
+    await expect(lockedPanel.getByTestId('status-badge')).toHaveAttribute('data-state', 'ok', { timeout: 15_000 });
+    await expect(lockedPanel.getByTestId('gpu-util')).toHaveText('37 %');
+    await expect(otherPanel.getByTestId('status-badge')).toHaveAttribute('data-state', 'down', { timeout: 15_000 });
+    const origin = new URL(page.url()).origin;
+    await expect(otherPanel.getByTestId('status-message')).toContainText(`Start it with --cors ${origin}`);
+  } finally {
+    await Promise.all([locked.stop(), elsewhere.stop()]);
+  }
 });
