@@ -44,7 +44,8 @@ if (!existsSync(join(bench, 'node_modules', 'better-sqlite3', 'build', 'Release'
 }
 
 if (process.env.BENCH_SKIP_BUILD !== '1') {
-  run(process.execPath, [vite, 'build', '--outDir', join(dist, 'app'), '--emptyOutDir', '--logLevel', 'warn'], 'Building the app into bench/dist/app');
+  // Source maps only to attribute the bundle's bytes to packages and folders (the service worker does not precache .map).
+  run(process.execPath, [vite, 'build', '--outDir', join(dist, 'app'), '--emptyOutDir', '--sourcemap', '--logLevel', 'warn'], 'Building the app into bench/dist/app');
   run(process.execPath, [vite, 'build', '--config', join(bench, 'vite.config.ts')], 'Building the benchmark page into bench/dist/bench');
   const { build } = await import('esbuild');
   log('> Bundling the native workload and the Playwright settings (esbuild)');
@@ -188,6 +189,46 @@ function timing(ms) {
   return { median: rank(0.5), p99: rank(0.99), n: s.length };
 }
 
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+function vlq(text) {
+  const out = [];
+  let v = 0;
+  let shift = 0;
+  for (const ch of text) {
+    const d = B64.indexOf(ch);
+    v += (d & 31) << shift;
+    if (d & 32) shift += 5;
+    else { out.push(v & 1 ? -(v >> 1) : v >> 1); v = 0; shift = 0; }
+  }
+  return out;
+}
+
+/** The bytes of a built chunk per origin (npm package, or src/ folder two levels deep), from its source map. */
+function attribute(file) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const map = JSON.parse(readFileSync(`${file}.map`, 'utf8'));
+  const parts = new Map();
+  let src = 0;
+  map.mappings.split(';').forEach((line, li) => {
+    const text = lines[li] ?? '';
+    const segs = [];
+    let col = 0;
+    for (const seg of line ? line.split(',') : []) {
+      const v = vlq(seg);
+      col += v[0];
+      if (v.length > 1) src += v[1];
+      segs.push([col, v.length > 1 ? src : -1]);
+    }
+    segs.forEach(([c, s], i) => {
+      const name = s < 0 ? '(bundler runtime)' : map.sources[s];
+      const pkg = name.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
+      const group = pkg ? pkg[1] : name.replace(/^(\.\.\/)+/, '').replace(/^(src\/[^/]+(?:\/[^/.]+)?)\/.*$/, '$1');
+      parts.set(group, (parts.get(group) ?? '') + text.slice(c, i + 1 < segs.length ? segs[i + 1][0] : text.length));
+    });
+  });
+  return [...parts].map(([group, text]) => ({ group, gzip: gzipSync(text, { level: 9 }).length })).sort((a, b) => b.gzip - a.gzip);
+}
+
 // ---- bundle: what the built app ships, gzip (zlib level 9), without sqlite3.wasm ----
 function bundle() {
   const files = [];
@@ -200,11 +241,12 @@ function bundle() {
   };
   const app = join(dist, 'app');
   walk(app);
-  const sizes = { pageJs: 0, workerJs: 0, appJs: 0, unusedSqliteJs: 0, swJs: 0, css: 0 };
+  const sizes = { pageJs: 0, workerJs: 0, appJs: 0, unusedSqliteJs: 0, swJs: 0, css: 0, parts: {} };
   for (const f of files) {
     const rel = relative(app, f);
     const ext = extname(f);
     if (ext !== '.js' && ext !== '.css') continue;
+    if (ext === '.js' && existsSync(`${f}.map`) && !/sqlite3-(worker1|opfs-async-proxy)/.test(rel)) sizes.parts[rel] = attribute(f);
     if (rel.startsWith(`exporter${sep}`)) continue;
     const gz = gzipSync(readFileSync(f), { level: 9 }).length;
     if (ext === '.css') sizes.css += gz;
@@ -215,6 +257,8 @@ function bundle() {
     else sizes.pageJs += gz;
   }
   sizes.appJs = sizes.pageJs + sizes.workerJs;
+  const worker = Object.keys(sizes.parts).find((rel) => /^assets[/\\]worker-/.test(rel));
+  sizes.sqliteJsInWorker = sizes.parts[worker]?.find((p) => p.group === '@sqlite.org/sqlite-wasm')?.gzip;
   return sizes;
 }
 const sizes = bundle();
@@ -245,7 +289,7 @@ const MB = (v) => (v === undefined ? '-' : `${(v / 1e6).toFixed(2)} MB`);
 const per = (unit, digits = 0) => (v) => (v === undefined ? '-' : `${v.toLocaleString('en-US', { maximumFractionDigits: digits })} ${unit}`);
 
 timed('tick.1', 'tick stored, 1 server + exporter (40 samples)', lt(1), 3);
-timed('tick.1.fresh', 'tick stored, 1 server + exporter, fresh DB', undefined, 3);
+timed('tick.1.fresh', 'tick stored, 1 server + exporter, fresh DB', undefined);
 row('same, in-memory DB (sqlite-wasm without OPFS) (median)', med(browser['tick.1.memory']), undefined, ms);
 timed('commit', 'commit of one small row (the floor under a tick)');
 row('same, in-memory DB (median)', med(browser['commit.memory']), undefined, ms);
@@ -268,6 +312,9 @@ row('DB file after 7 d', browser['size7d.file'], native['size7d.file'], MB);
 row('app JS shipped (page + worker), gzip', sizes.appJs, undefined, kB, { text: '< 150 kB', ok: (v) => v < 150_000 });
 row('  of which page chunks', sizes.pageJs, undefined, kB);
 row('  of which DB worker (incl. sqlite-wasm JS glue)', sizes.workerJs, undefined, kB);
+row('    of which sqlite-wasm JS glue (gzip on its own)', sizes.sqliteJsInWorker, undefined, kB);
+const pageParts = new Map();
+for (const [rel, parts] of Object.entries(sizes.parts)) if (!/^assets[/\\]worker-/.test(rel)) for (const p of parts) pageParts.set(p.group, (pageParts.get(p.group) ?? 0) + p.gzip);
 row('sqlite-wasm JS the app never loads (SW precaches it)', sizes.unusedSqliteJs, undefined, kB);
 row('service worker JS, gzip', sizes.swJs, undefined, kB);
 row('CSS shipped, gzip', sizes.css, undefined, kB);
@@ -282,6 +329,7 @@ console.log(`Machine: ${machine}`);
 console.log(line(head));
 console.log(cols.map((c) => '-'.repeat(width[c])).join('  '));
 for (const r of rows) console.log(line(r));
+console.log(`Page JS by origin, kB gzip each on its own: ${[...pageParts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([g, v]) => `${g} ${(v / 1000).toFixed(1)}`).join(', ')}`);
 const misses = rows.filter((r) => r.verdictBudget === 'MISS' || r.verdictRatio === 'MISS').map((r) => r.label);
 console.log(misses.length ? `MISS: ${misses.join('; ')}` : 'All budgets PASS');
 
