@@ -24,7 +24,8 @@ const log = (s) => process.stderr.write(`${s}\n`);
 
 function run(cmd, args, what, opts = {}) {
   log(`> ${what}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', opts.capture ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8', ...opts });
+  // Only the table goes to stdout: what the steps print goes to stderr.
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', opts.capture ? 'pipe' : 2, 'inherit'], encoding: 'utf8', ...opts });
   if (r.status !== 0) {
     log(`${what} failed (exit ${r.status ?? r.signal}).`);
     process.exit(r.status ?? 1);
@@ -246,15 +247,17 @@ function bundle() {
     const rel = relative(app, f);
     const ext = extname(f);
     if (ext !== '.js' && ext !== '.css') continue;
-    if (ext === '.js' && existsSync(`${f}.map`) && !/sqlite3-(worker1|opfs-async-proxy)/.test(rel)) sizes.parts[rel] = attribute(f);
     if (rel.startsWith(`exporter${sep}`)) continue;
     const gz = gzipSync(readFileSync(f), { level: 9 }).length;
     if (ext === '.css') sizes.css += gz;
     else if (/^(sw|workbox-[^/]*|registerSW)\.js$/.test(rel)) sizes.swJs += gz;
     // Emitted by sqlite-wasm for its Worker1 API and the plain "opfs" VFS; the app uses neither.
     else if (/sqlite3-(worker1|opfs-async-proxy)/.test(rel)) sizes.unusedSqliteJs += gz;
-    else if (/^assets[/\\]worker-/.test(rel)) sizes.workerJs += gz;
-    else sizes.pageJs += gz;
+    else {
+      if (/^assets[/\\]worker-/.test(rel)) sizes.workerJs += gz;
+      else sizes.pageJs += gz;
+      if (existsSync(`${f}.map`)) sizes.parts[rel] = attribute(f);
+    }
   }
   sizes.appJs = sizes.pageJs + sizes.workerJs;
   const worker = Object.keys(sizes.parts).find((rel) => /^assets[/\\]worker-/.test(rel));
