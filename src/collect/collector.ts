@@ -23,6 +23,8 @@ export interface CollectorDeps {
   listEndpoints(): Endpoint[];
   saveFrames(frames: SampleFrame[], events?: SeriesEvent[]): void;
   emit(ev: DbEvent): void;
+  /** Newest stored sample time of an endpoint, null when none (see PollerContext.lastStoredTs). */
+  lastStoredTs?(endpointId: number): number | null;
   fetch?: typeof fetch;
   now?: () => number;
   /** Per-request time limit (ms); by default derived from each endpoint's poll interval. */
@@ -53,6 +55,7 @@ export function createCollector(deps: CollectorDeps) {
       now,
       saveFrames: deps.saveFrames,
       onStatus: (status: EndpointStatus) => deps.emit({ type: 'status', status }),
+      lastStoredTs: deps.lastStoredTs,
       timeoutMs: deps.timeoutMs,
       page: deps.page,
     };

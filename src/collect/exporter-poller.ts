@@ -1,9 +1,10 @@
 /**
  * Polls one companion exporter: GET /api/v1/snapshot every interval, one SampleFrame per new sample
  * (keys from lib/host-snapshot.ts snapshotSeries), stamped with the exporter's sample time. On every (re)connect it first asks
- * /api/v1/history for what the exporter sampled since the last frame this poller stored (since 0
- * after a page load: frames are keyed by (endpoint, ts), so those already stored are rewritten, not
- * duplicated), so a closed tab or an outage leaves no gap within the exporter's history window.
+ * /api/v1/history for what the exporter sampled since the last frame stored (this poller's own, or
+ * after a page load the newest in the database, via ctx.lastStoredTs; since 0 when neither is known),
+ * so a closed tab or an outage leaves no gap within the exporter's history window without re-reading
+ * the whole ring on every load.
  */
 
 import type { EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
@@ -147,12 +148,18 @@ export class ExporterPoller implements Poller {
 
   /** Samples the exporter took after our last frame and before `until`; none when history fails. */
   async #backfill(until: number): Promise<Omit<SampleFrame, 'endpointId'>[]> {
-    const since = this.#lastTs ?? 0;
+    const since = this.#lastTs ?? this.#storedSince();
     const h = await this.#get(`${HISTORY}?since=${since}`);
     if (!h.ok || !isHistory(h.value)) return [];
     return historyRows(h.value, since)
       .filter((row) => row.ts < until)
       .map((row) => ({ ts: row.ts + this.#offset, values: row.values }));
+  }
+
+  /** The newest stored sample in exporter time (stored frames carry the offset), or 0 when none. */
+  #storedSince(): number {
+    const ts = this.#ctx.lastStoredTs?.(this.#ctx.endpoint.id) ?? null;
+    return ts === null ? 0 : Math.max(0, ts - this.#offset);
   }
 }
 

@@ -12,6 +12,11 @@ export interface PollerContext {
   saveFrames(frames: SampleFrame[], events?: SeriesEvent[]): void;
   /** Called whenever the status changes (the collector turns it into a DbEvent). */
   onStatus(status: EndpointStatus): void;
+  /**
+   * Time of the newest sample stored for this endpoint (this computer's clock), null when none: lets a
+   * poller started by a page load ask its source only for what is missing. Absent: nothing is known.
+   */
+  lastStoredTs?(endpointId: number): number | null;
   /** Per-request time limit. */
   timeoutMs?: number;
   /** Page protocol/origin for mixed-content and CORS explanations; taken from `location` when absent. */

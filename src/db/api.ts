@@ -104,6 +104,7 @@ export function createApi(options: ApiOptions = {}) {
         if (handle) frameQueue.push(frames, events);
       },
       emit,
+      lastStoredTs: (endpointId) => (handle ? metrics.latestValues(handle.db, endpointId)?.ts ?? null : null),
       now,
     }) ?? null;
     collector?.sync();

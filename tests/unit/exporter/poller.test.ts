@@ -17,19 +17,28 @@ afterAll(async () => {
   await Promise.all([exporter?.stop(), secured?.stop()]);
 });
 
-function harness(base: string, opts: { apiKey?: string; offline?: () => boolean; clockMs?: number } = {}) {
+type HarnessOptions = { apiKey?: string; offline?: () => boolean; clockMs?: number; lastStoredTs?: (id: number) => number | null };
+
+function harness(base: string, opts: HarnessOptions = {}) {
   const frames: SampleFrame[] = [];
   const events: SeriesEvent[] = [];
   const statuses: EndpointStatus[] = [];
+  const requested: string[] = [];
   const endpoint: Endpoint = { id: 7, kind: 'exporter', name: 'gpu box', url: base, apiKey: opts.apiKey ?? null, intervalMs: 250, enabled: true, createdAt: 0 };
-  const fetchVia: typeof fetch = (input, init) => (opts.offline?.() ? Promise.reject(new TypeError('Failed to fetch')) : fetch(input, init));
+  const fetchVia: typeof fetch = (input, init) => {
+    requested.push(String(input));
+    return opts.offline?.() ? Promise.reject(new TypeError('Failed to fetch')) : fetch(input, init);
+  };
   const poller = new ExporterPoller({
     endpoint, fetch: fetchVia, now: () => Date.now() + (opts.clockMs ?? 0), page: { protocol: null, origin: null },
     saveFrames: (f, e = []) => { frames.push(...f); events.push(...e); },
     onStatus: (s) => statuses.push(s),
+    lastStoredTs: opts.lastStoredTs,
   });
-  return { poller, frames, events, statuses, endpoint };
+  return { poller, frames, events, statuses, endpoint, requested };
 }
+
+const historySince = (urls: string[]) => urls.filter((u) => u.includes('/api/v1/history')).map((u) => new URL(u).searchParams.get('since'));
 
 describe('ExporterPoller', () => {
   it('fills the exporter\'s history on connect, then stores one frame per new sample', async () => {
@@ -52,6 +61,40 @@ describe('ExporterPoller', () => {
     await new Promise((r) => setTimeout(r, 300));
     await h.poller.pollOnce();
     expect(h.frames.length).toBe(before + 1);
+  });
+
+  it('after a page load asks only for the history after the newest stored sample, and leaves no gap', async () => {
+    await waitFor(async () => (await exporter.json('/api/v1/history?since=0')).ts.length >= 8, 10_000, () => 'some history');
+    const ring: number[] = (await exporter.json('/api/v1/history?since=0')).ts;
+    const stored = ring[ring.length - 4];
+    const asked: number[] = [];
+    const h = harness(exporter.base, { lastStoredTs: (id) => (asked.push(id), stored) });
+    await h.poller.pollOnce();
+    expect(asked).toEqual([7]);
+    expect(historySince(h.requested)).toEqual([String(stored)]);
+    const ts = h.frames.map((f) => f.ts);
+    expect(Math.min(...ts)).toBeGreaterThan(stored);
+    // The sample right after the stored one comes back, so the chart line continues without a hole.
+    expect(ts[0]).toBe(ring[ring.length - 3]);
+    expect(ts.length).toBeLessThan(ring.length - 4);
+
+    // Nothing stored yet for this endpoint: the whole ring is asked for, as before.
+    const fresh = harness(exporter.base, { lastStoredTs: () => null });
+    await fresh.poller.pollOnce();
+    expect(historySince(fresh.requested)).toEqual(['0']);
+    expect(fresh.frames.length).toBeGreaterThanOrEqual(ring.length);
+  });
+
+  it('asks in the exporter\'s own time when its clock is off (stored samples carry the shift)', async () => {
+    await waitFor(async () => (await exporter.json('/api/v1/history?since=0')).ts.length >= 8, 10_000, () => 'some history');
+    const ring: number[] = (await exporter.json('/api/v1/history?since=0')).ts;
+    const stored = ring[ring.length - 4];
+    const h = harness(exporter.base, { clockMs: 120_000, lastStoredTs: () => stored + 120_000 });
+    await h.poller.pollOnce();
+    const since = Number(historySince(h.requested)[0]);
+    // The shift is measured per connect, so it is off by the request's latency, not by minutes.
+    expect(Math.abs(since - stored)).toBeLessThan(2000);
+    expect(h.frames.length).toBeLessThan(ring.length - 4 + 20);
   });
 
   it('after an outage, says why, then fills the gap from history and marks down/up', async () => {
