@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Endpoint, HistoryResult } from '../../src/db/types';
 import { formatBytes } from '../../src/lib/format';
 import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';
-import { dbCall, waitForDb } from './helpers';
+import { dbCall, openApp, waitForDb } from './helpers';
 
 // The dashboard with the real exporter beside it: host figures of this machine, GPU figures from the
 // stand-in nvidia-smi on the exporter's PATH. Exporter ports 18230-18235 belong to this spec.
@@ -99,6 +99,24 @@ test('an unreachable exporter shows how to get and run it, and the built site se
   const href = await setup.getByRole('link', { name: /Download/ }).getAttribute('href');
   const got = await page.evaluate((u) => fetch(u!).then(async (r) => `${r.status} ${(await r.text()).split('\n')[0]}`), href);
   expect(got).toBe('200 #!/usr/bin/env node');
+});
+
+test('before any exporter exists, choosing the exporter kind in the add form shows how to get and run it', async ({ page }) => {
+  await openApp(page);
+  const form = page.getByRole('form', { name: 'Add an endpoint' });
+  await expect(form.getByTestId('exporter-setup')).toHaveCount(0);
+  await form.getByLabel('Kind').selectOption('exporter');
+  const setup = form.getByTestId('exporter-setup');
+  await expect(setup.getByTestId('exporter-command')).toHaveText('node llama-dash-exporter.mjs');
+  const href = await setup.getByRole('link', { name: /Download/ }).getAttribute('href');
+  const got = await page.evaluate((u) => fetch(u!).then(async (r) => `${r.status} ${(await r.text()).split('\n')[0]}`), href);
+  expect(got).toBe('200 #!/usr/bin/env node');
+  // Once it runs, the same form adds it and its panel shows the host.
+  await form.getByLabel('Base URL').fill(exporter.base);
+  await form.getByRole('button', { name: 'Add endpoint' }).click();
+  await expect(panel(page).getByTestId('status-badge')).toHaveAttribute('data-state', 'ok', { timeout: 15_000 });
+  const list = await dbCall<Endpoint[]>(page, 'listEndpoints');
+  expect(list.map((e) => [e.kind, e.url])).toEqual([['exporter', exporter.base]]);
 });
 
 test('a token-protected exporter is read with the key through the CORS preflight; a page it does not allow is told the fix', async ({ page }) => {
