@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { existsSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +26,13 @@ test.afterAll(async () => {
 const panel = (page: Page) => page.getByTestId('exporter-panel');
 const chart = (page: Page, title: string) => panel(page).locator(`[data-testid=chart][data-title="${title}"]`).first();
 const points = async (page: Page, title: string) => Number(await chart(page, title).getAttribute('data-points'));
+/** Painted pixels in a chart's y-axis area and in its first two columns, where a label cut off on the left would show. */
+const axisInk = (c: Locator) => c.evaluate((el) => {
+  const canvas = el.querySelector('canvas')!;
+  const axisPx = Math.round((el.querySelector<HTMLElement>('.u-over')!.offsetLeft) * devicePixelRatio);
+  const count = (w: number) => canvas.getContext('2d')!.getImageData(0, 0, w, canvas.height).data.filter((v, i) => i % 4 === 3 && v > 0).length;
+  return { axis: count(axisPx), edge: count(Math.ceil(2 * devicePixelRatio)) };
+});
 
 test('an exporter given by ?exporter= shows this host\'s figures and the stand-in GPUs, charted and kept', async ({ page }) => {
   test.setTimeout(90_000);
@@ -53,6 +60,10 @@ test('an exporter given by ?exporter= shows this host\'s figures and the stand-i
   const early = await points(page, 'CPU busy');
   await expect.poll(() => points(page, 'CPU busy'), { timeout: 15_000 }).toBeGreaterThan(early + 2);
   await expect(gpus.nth(0).locator('[data-testid=chart][data-title="Utilisation"]').getByRole('group')).toHaveAttribute('aria-label', /GPU 37 %/);
+  // The memory axis runs to about 26 GiB: labels like "23.3 GiB" are drawn whole, none starts cut at the left edge.
+  const gpuMem = gpus.nth(0).locator('[data-testid=chart][data-title="Memory"]');
+  await expect.poll(async () => (await axisInk(gpuMem)).axis, { timeout: 10_000 }).toBeGreaterThan(0);
+  expect((await axisInk(gpuMem)).edge).toBe(0);
 
   // After a reload, what is shown at once came from the local database.
   const before = await points(page, 'CPU busy');

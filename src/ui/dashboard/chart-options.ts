@@ -67,6 +67,25 @@ const stepped = uPlot.paths.stepped!({ align: 1 });
 /** Units whose ticks are bare numbers, so the axis gets a title with the unit. */
 const TITLED_UNITS = new Set<Unit>(['tok/s', 'per-min', 'watts', 'celsius']);
 
+/** Drawn and measured with the same font, so the measured width is the drawn one. */
+const AXIS_FONT = '12px system-ui, sans-serif';
+/** uPlot's default tick length plus gap between tick and text, and a few pixels so text clears the edge. */
+const AXIS_EXTRA = 10 + 5 + 4;
+/** The width most charts get, so their plots line up; only wider labels make an axis grow. */
+const Y_AXIS_MIN = 56;
+
+let measurer: CanvasRenderingContext2D | null = null;
+function textWidth(text: string): number {
+  measurer ??= document.createElement('canvas').getContext('2d');
+  if (!measurer) return text.length * 7;
+  measurer.font = AXIS_FONT;
+  return measurer.measureText(text).width;
+}
+
+/** The y axis is as wide as its widest tick label needs: a fixed width cut "23.6 GiB" to "3.6 GiB". */
+const yAxisSize: uPlot.Axis.Size = (_u, values) =>
+  Math.max(Y_AXIS_MIN, Math.ceil(Math.max(0, ...(values ?? []).map(textWidth))) + AXIS_EXTRA);
+
 /** With no cursor on the chart, the legend shows the newest values instead of dashes. */
 export function showLatestInLegend(u: uPlot): void {
   const n = u.data[0]?.length ?? 0;
@@ -92,6 +111,7 @@ export function buildOptions(o: BuildOptions): uPlot.Options {
   const { theme } = o;
   const axis = (extra: Partial<uPlot.Axis>): uPlot.Axis => ({
     stroke: theme.muted,
+    font: AXIS_FONT,
     grid: { stroke: theme.border, width: 1 },
     ticks: { stroke: theme.border, width: 1 },
     ...extra,
@@ -116,7 +136,7 @@ export function buildOptions(o: BuildOptions): uPlot.Options {
     axes: [
       axis({}),
       axis({
-        size: 56,
+        size: yAxisSize,
         label: TITLED_UNITS.has(o.unit) ? unitLabel(o.unit) : undefined,
         labelSize: 16,
         labelFont: '12px system-ui, sans-serif',
