@@ -68,7 +68,10 @@ const TYPES = {
   '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json', '.webmanifest': 'application/manifest+json',
 };
 const server = createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  // /plain/ serves the benchmark page without cross-origin isolation, to time a start like the app's.
+  const plain = path.startsWith('/plain/');
+  if (plain) path = path.replace('/plain/', '/bench/');
   let file = join(dist, path);
   if (!file.startsWith(dist + sep) || path.includes('..')) { res.writeHead(403).end(); return; }
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
@@ -76,7 +79,7 @@ const server = createServer((req, res) => {
   const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' };
   // Cross-origin isolation for the benchmark page only: it gives the worker a 5 µs clock instead of
   // 100 µs. The app itself is served like any static host serves it.
-  if (path.startsWith('/bench/')) Object.assign(headers, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
+  if (path.startsWith('/bench/') && !plain) Object.assign(headers, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
   res.writeHead(200, headers).end(readFileSync(file));
 });
 await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
@@ -110,11 +113,32 @@ try {
     await ctx.close();
   }
   cold = await coldStart();
+  Object.assign(browser, await startup());
 } finally {
   server.close();
   for (const d of profiles) rmSync(d, { recursive: true, force: true });
 }
 load.push(loadavg()[0]);
+
+/**
+ * What opening the database costs in a worker that starts, without cross-origin isolation (an isolated
+ * page also starts sqlite-wasm's plain "opfs" VFS): timed on the second start, as a returning user's.
+ */
+async function startup() {
+  const ctx = await browserContext();
+  try {
+    const page = ctx.pages()[0] ?? await ctx.newPage();
+    let r = {};
+    for (let k = 0; k < 2; k++) {
+      await page.goto(`${origin}/plain/page.html`);
+      await page.waitForSelector('body[data-ready=true]');
+      r = await page.evaluate(() => globalThis.bench.info());
+    }
+    return { 'startup.sqliteInit': r['startup.sqliteInit'], 'startup.opfsOpen': r['startup.opfsOpen'] };
+  } finally {
+    await ctx.close();
+  }
+}
 
 /**
  * Cold start: load the built app once (installs the service worker), store 24 h of one server and one
@@ -342,6 +366,8 @@ row('query 24 h from the page, through Comlink (p99)', cold['page.query.24h']?.p
 row('cold start to first chart drawn (median)', med(cold['cold.chartDrawn']), undefined, ms, lt(1000));
 row('cold start to first chart drawn (p99)', cold['cold.chartDrawn']?.p99, undefined, ms);
 row('cold start to database ready (median)', med(cold['cold.dbReady']), undefined, ms);
+row('  fresh worker: sqlite-wasm load and init', browser['startup.sqliteInit'], undefined, ms);
+row('  fresh worker: OPFS pool install and open', browser['startup.opfsOpen'], undefined, ms);
 row('bytes per raw sample at rest', browser['size.bytesPerSample'], native['size.bytesPerSample'], per('B', 2), { text: '<= 12 B', ok: (v) => v <= 12 });
 row('DB file after 24 h (2 h raw + rollups)', browser['size.24h.file'], native['size.24h.file'], MB);
 row('DB file after 7 d', browser['size7d.file'], native['size7d.file'], MB);

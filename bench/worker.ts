@@ -10,9 +10,18 @@ import { mainWorkload, modelsWorkload, sizeWorkload, tickWorkload, type BenchEnv
 
 let handle: DbHandle | null = null;
 const logs: string[] = [];
+/** What opening the database costs in a fresh worker: sqlite-wasm's load and init, then the OPFS pool. */
+const startup: Results = {};
 
 async function env(): Promise<BenchEnv> {
-  handle ??= await openOpfs(await loadSqlite());
+  if (!handle) {
+    const t0 = performance.now();
+    const sqlite3 = await loadSqlite();
+    const t1 = performance.now();
+    handle = await openOpfs(sqlite3);
+    startup['startup.sqliteInit'] = t1 - t0;
+    startup['startup.opfsOpen'] = performance.now() - t1;
+  }
   const pool = handle.pool!;
   // Each benchmark database takes two pool slots (file and WAL) beside the app's own.
   await pool.reserveMinimumCapacity(12);
@@ -40,6 +49,7 @@ const api = {
       journalMode: String(probe.selectValue('PRAGMA journal_mode')),
       storage: handle!.storage,
       crossOriginIsolated: String(globalThis.crossOriginIsolated),
+      ...startup,
     };
     e.drop(probe, 'bench-probe.sqlite3');
     return r;
