@@ -7,112 +7,47 @@
  * the whole ring on every load.
  */
 
-import type { EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
+import type { EndpointStatus, SampleFrame } from '../db/types';
 import type { FetchFailure } from '../lib/explain-fetch-error';
 import { explainExporterFailure } from '../lib/host-exporter-errors';
 import { historyRows, snapshotProblem, snapshotSeries, type ExporterHistory, type ExporterSnapshot } from '../lib/host-snapshot';
-import { Cancelled, currentPage, jsonOf, request, type HttpEnv } from './http';
-import { backoffDelay, defaultTimeout, initialStatus, type Poller, type PollerContext, type PollerKind } from './poller';
+import { jsonOf } from './http';
+import { isDown, PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
 
 const SNAPSHOT = '/api/v1/snapshot';
 /** A clock difference above this is corrected; below it, request latency and sampling age dominate. */
 const SKEW_MS = 10_000;
 const HISTORY = '/api/v1/history';
-type Event = Omit<SeriesEvent, 'endpointId'>;
 
-const isDown = (f: FetchFailure) => f.kind === 'timeout' || f.kind === 'unreachable' || f.kind === 'cors' || f.kind === 'mixed-content';
-
-export class ExporterPoller implements Poller {
-  readonly #ctx: PollerContext;
-  readonly #env: HttpEnv;
-  readonly #timeoutMs: number;
-  readonly #stopCtl = new AbortController();
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #stopped = true;
-  #failures = 0;
+export class ExporterPoller extends PollLoop {
   #connected = false;
   /** Exporter time of the newest frame stored by this poller; null until the first one. */
   #lastTs: number | null = null;
   /** Added to exporter times so frames line up with this computer's clock; measured on each connect. */
   #offset = 0;
-  #status: EndpointStatus;
 
   constructor(ctx: PollerContext) {
-    this.#ctx = ctx;
-    const page = ctx.page ?? currentPage();
-    this.#env = { fetch: ctx.fetch, pageProtocol: page.protocol, pageOrigin: page.origin };
     // History replies can hold an hour of samples: allow more than for a snapshot.
-    this.#timeoutMs = ctx.timeoutMs ?? Math.max(defaultTimeout(ctx.endpoint.intervalMs), 5000);
-    this.#status = initialStatus(ctx.endpoint);
+    super(ctx, { unexpected: 'Polling the exporter failed unexpectedly', minTimeoutMs: 5000 });
   }
 
-  start(): void {
-    if (!this.#stopped || this.#stopCtl.signal.aborted) return;
-    this.#stopped = false;
-    this.#schedule(0);
-  }
-
-  stop(): void {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#stopCtl.abort();
-  }
-
-  status(): EndpointStatus {
-    return this.#status;
-  }
-
-  #schedule(ms: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#run(), ms);
-  }
-
-  async #run(): Promise<void> {
-    if (this.#stopped) return;
-    const started = this.#ctx.now();
-    let delay: number;
-    try {
-      delay = await this.pollOnce();
-    } catch (e) {
-      if (e instanceof Cancelled) return;
-      this.#failures++;
-      this.#setStatus({ state: 'error', message: `Polling the exporter failed unexpectedly: ${String(e)}`, lastErrorAt: started });
-      delay = backoffDelay(this.#ctx.endpoint.intervalMs, this.#failures);
-    }
-    this.#schedule(Math.max(0, delay - (this.#ctx.now() - started)));
-  }
-
-  async #get(path: string): Promise<{ ok: true; value: unknown } | { ok: false; failure: FetchFailure }> {
-    const ep = this.#ctx.endpoint;
-    return jsonOf(await request(this.#env, ep.url, path, { apiKey: ep.apiKey, timeoutMs: this.#timeoutMs, signal: this.#stopCtl.signal }));
-  }
-
-  #setStatus(patch: Partial<EndpointStatus>): void {
-    const next = { ...this.#status, ...patch };
-    if (JSON.stringify(next) === JSON.stringify(this.#status)) return;
-    this.#status = next;
-    this.#ctx.onStatus(next);
-  }
-
-  #save(frames: Omit<SampleFrame, 'endpointId'>[], events: Event[]): void {
-    if (frames.length === 0 && events.length === 0) return;
-    const endpointId = this.#ctx.endpoint.id;
-    this.#ctx.saveFrames(frames.map((f) => ({ ...f, endpointId })), events.map((e) => ({ ...e, endpointId })));
+  async #json(path: string) {
+    return jsonOf(await this.get(path));
   }
 
   #fail(ts: number, f: FetchFailure, path: string): number {
-    const events: Event[] = [];
+    const events: PollEvent[] = [];
     const down = isDown(f);
-    if (this.#failures === 0 && this.#connected && down) events.push({ ts, kind: 'down', detail: f.kind });
-    this.#failures++;
+    if (this.failures === 0 && this.#connected && down) events.push({ ts, kind: 'down', detail: f.kind });
+    this.failures++;
     this.#connected = false;
     // No frame while the exporter is unreachable: the gap is filled from its history on reconnect,
     // and a placeholder row here would both split those lines and land in minutes already rolled up.
-    this.#save([], events);
-    const ep = this.#ctx.endpoint;
-    const message = explainExporterFailure(f, { url: ep.url, path, pageOrigin: this.#env.pageOrigin, hasToken: !!ep.apiKey });
-    this.#setStatus({ state: down ? 'down' : 'error', message, lastErrorAt: ts });
-    return backoffDelay(ep.intervalMs, this.#failures);
+    this.save([], events);
+    const ep = this.ctx.endpoint;
+    const message = explainExporterFailure(f, { url: ep.url, path, pageOrigin: this.env.pageOrigin, hasToken: !!ep.apiKey });
+    this.setStatus({ state: down ? 'down' : 'error', message, lastErrorAt: ts });
+    return this.backoff();
   }
 
   /**
@@ -120,36 +55,36 @@ export class ExporterPoller implements Poller {
    * fill = false: they store nothing, so fetching history would be wasted.
    */
   async pollOnce(fill = true): Promise<number> {
-    const now = this.#ctx.now();
-    const r = await this.#get(SNAPSHOT);
+    const now = this.ctx.now();
+    const r = await this.#json(SNAPSHOT);
     if (!r.ok) return this.#fail(now, r.failure, SNAPSHOT);
     const problem = snapshotProblem(r.value);
     if (problem) return this.#fail(now, { kind: 'bad-body', detail: problem }, SNAPSHOT);
     const snap = r.value as ExporterSnapshot;
-    const events: Event[] = [];
+    const events: PollEvent[] = [];
     const frames: Omit<SampleFrame, 'endpointId'>[] = [];
     if (!this.#connected) {
       const skew = now - snap.ts;
       this.#offset = Math.abs(skew) > SKEW_MS ? skew : 0;
-      if (this.#failures > 0 && this.#lastTs !== null) events.push({ ts: snap.ts + this.#offset, kind: 'up' });
+      if (this.failures > 0 && this.#lastTs !== null) events.push({ ts: snap.ts + this.#offset, kind: 'up' });
       if (fill) frames.push(...(await this.#backfill(snap.ts)));
       this.#connected = true;
     }
-    this.#failures = 0;
+    this.failures = 0;
     if (this.#lastTs === null || snap.ts > this.#lastTs) {
       frames.push({ ts: snap.ts + this.#offset, values: snapshotSeries(snap) });
       this.#lastTs = snap.ts;
     }
-    this.#save(frames, events);
+    this.save(frames, events);
     const notes = [this.#offset ? clockNote(this.#offset) : null, sourceNotes(snap)].filter(Boolean).join(' ');
-    this.#setStatus({ state: 'ok', message: notes || null, lastOkAt: now, info: infoOf(snap) });
-    return this.#ctx.endpoint.intervalMs;
+    this.setStatus({ state: 'ok', message: notes || null, lastOkAt: now, info: infoOf(snap) });
+    return this.ctx.endpoint.intervalMs;
   }
 
   /** Samples the exporter took after our last frame and before `until`; none when history fails. */
   async #backfill(until: number): Promise<Omit<SampleFrame, 'endpointId'>[]> {
     const since = this.#lastTs ?? this.#storedSince();
-    const h = await this.#get(`${HISTORY}?since=${since}`);
+    const h = await this.#json(`${HISTORY}?since=${since}`);
     if (!h.ok || !isHistory(h.value)) return [];
     return historyRows(h.value, since)
       .filter((row) => row.ts < until)
@@ -158,7 +93,7 @@ export class ExporterPoller implements Poller {
 
   /** The newest stored sample in exporter time (stored frames carry the offset), or 0 when none. */
   #storedSince(): number {
-    const ts = this.#ctx.lastStoredTs?.(this.#ctx.endpoint.id) ?? null;
+    const ts = this.ctx.lastStoredTs?.(this.ctx.endpoint.id) ?? null;
     return ts === null ? 0 : Math.max(0, ts - this.#offset);
   }
 }
@@ -187,12 +122,5 @@ function infoOf(s: ExporterSnapshot): EndpointStatus['info'] {
   };
 }
 
-/** The exporter entry of the collector's registry. */
-export const exporterPollerKind: PollerKind = {
-  create: (ctx) => new ExporterPoller(ctx),
-  async probe(ctx) {
-    const p = new ExporterPoller({ ...ctx, saveFrames: () => undefined, onStatus: () => undefined });
-    await p.pollOnce(false);
-    return p.status();
-  },
-};
+/** The exporter entry of the collector's registry; its probe skips the history fill (nothing is stored). */
+export const exporterPollerKind = pollerKind((ctx) => new ExporterPoller(ctx), (p) => p.pollOnce(false));

@@ -7,25 +7,22 @@
  * is scheduled when the current one has finished.
  */
 
-import type { EndpointStatus, SeriesEvent } from '../db/types';
 import { deriveTick, initialDeriveState } from '../lib/llama-derive';
 import { parseProps, type LlamaProps } from '../lib/llama-props';
 import { parseSlots, type SlotInfo } from '../lib/llama-slots';
 import { parsePrometheus, type PromParseResult } from '../lib/prometheus';
 import { explainFetchFailure, SLEEPING_MESSAGE, type FetchFailure } from '../lib/explain-fetch-error';
 import { HEALTH, KEYS } from '../lib/series-keys';
-import { Cancelled, currentPage, jsonOf, request, type HttpEnv, type HttpResult } from './http';
+import { jsonOf } from './http';
 import { RouterPart } from './llama-router';
-import { backoffDelay, defaultTimeout, initialStatus, type Poller, type PollerContext, type PollerKind } from './poller';
+import { isDown, PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
 
 const PROPS_EVERY_MS = 10_000;
 
 type Values = Record<string, number | null>;
-type Event = Omit<SeriesEvent, 'endpointId'>;
 
 const isAuth = (f: FetchFailure) => f.kind === 'http' && f.status === 401;
 const isOff = (f: FetchFailure) => f.kind === 'http' && (f.status === 404 || f.status === 501);
-const isDown = (f: FetchFailure) => f.kind === 'timeout' || f.kind === 'unreachable' || f.kind === 'cors' || f.kind === 'mixed-content';
 
 function describeParse(p: PromParseResult): string {
   if (p.samples.length === 0 && p.errors.length === 0) return 'the answer was empty';
@@ -33,15 +30,7 @@ function describeParse(p: PromParseResult): string {
   return first ? `no llama-server metrics; line ${first.line}: ${first.message}` : 'no llama-server metrics in it';
 }
 
-export class LlamaPoller implements Poller {
-  readonly #ctx: PollerContext;
-  readonly #env: HttpEnv;
-  readonly #timeoutMs: number;
-  readonly #stopCtl = new AbortController();
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #stopped = true;
-  #running = false;
-  #failures = 0;
+export class LlamaPoller extends PollLoop {
   #connected = false;
   #propsAt = -Infinity;
   #props: LlamaProps | null = null;
@@ -49,30 +38,9 @@ export class LlamaPoller implements Poller {
   #slotsOff = false;
   #derive = initialDeriveState();
   #router: RouterPart | null = null;
-  #status: EndpointStatus;
 
   constructor(ctx: PollerContext) {
-    this.#ctx = ctx;
-    const page = ctx.page ?? currentPage();
-    this.#env = { fetch: ctx.fetch, pageProtocol: page.protocol, pageOrigin: page.origin };
-    this.#timeoutMs = ctx.timeoutMs ?? defaultTimeout(ctx.endpoint.intervalMs);
-    this.#status = initialStatus(ctx.endpoint);
-  }
-
-  start(): void {
-    if (!this.#stopped || this.#stopCtl.signal.aborted) return;
-    this.#stopped = false;
-    this.#schedule(0);
-  }
-
-  stop(): void {
-    this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#stopCtl.abort();
-  }
-
-  status(): EndpointStatus {
-    return this.#status;
+    super(ctx, { unexpected: 'Polling failed unexpectedly' });
   }
 
   loadModel(model: string): Promise<void> {
@@ -88,96 +56,60 @@ export class LlamaPoller implements Poller {
     return this.#router;
   }
 
-  #schedule(ms: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#run(), ms);
-  }
-
-  async #run(): Promise<void> {
-    if (this.#running || this.#stopped) return;
-    this.#running = true;
-    const started = this.#ctx.now();
-    let delay: number;
-    try {
-      delay = await this.pollOnce();
-    } catch (e) {
-      if (e instanceof Cancelled) return;
-      this.#failures++;
-      this.#setStatus({ state: 'error', message: `Polling failed unexpectedly: ${String(e)}`, lastErrorAt: started });
-      delay = backoffDelay(this.#ctx.endpoint.intervalMs, this.#failures);
-    } finally {
-      this.#running = false;
-    }
-    this.#schedule(Math.max(0, delay - (this.#ctx.now() - started)));
-  }
-
-  #get(path: string, withKey = true): Promise<HttpResult> {
-    const ep = this.#ctx.endpoint;
-    return request(this.#env, ep.url, path, { apiKey: withKey ? ep.apiKey : null, timeoutMs: this.#timeoutMs, signal: this.#stopCtl.signal });
-  }
-
   #explain(f: FetchFailure, path: string): string {
-    const ep = this.#ctx.endpoint;
-    return explainFetchFailure(f, { url: ep.url, path, pageOrigin: this.#env.pageOrigin, hasApiKey: !!ep.apiKey });
+    const ep = this.ctx.endpoint;
+    return explainFetchFailure(f, { url: ep.url, path, pageOrigin: this.env.pageOrigin, hasApiKey: !!ep.apiKey });
   }
 
-  #setStatus(patch: Partial<EndpointStatus>): void {
-    const next = { ...this.#status, ...patch };
-    if (JSON.stringify(next) === JSON.stringify(this.#status)) return;
-    this.#status = next;
-    this.#ctx.onStatus(next);
-  }
-
-  #save(ts: number, values: Values, events: Event[]): void {
-    const endpointId = this.#ctx.endpoint.id;
-    this.#ctx.saveFrames([{ endpointId, ts, values }], events.map((e) => ({ ...e, endpointId })));
+  #save(ts: number, values: Values, events: PollEvent[]): void {
+    this.save([{ ts, values }], events);
   }
 
   /** Counts a failure, stores a "down" sample and says why; returns the backoff delay. */
-  #fail(ts: number, f: FetchFailure, path: string, events: Event[]): number {
+  #fail(ts: number, f: FetchFailure, path: string, events: PollEvent[]): number {
     const down = isDown(f);
-    const wasUp = this.#failures === 0 && this.#status.state !== 'connecting';
-    this.#failures++;
+    const wasUp = this.failures === 0 && this.status().state !== 'connecting';
+    this.failures++;
     this.#connected = false;
     if (wasUp && down) events.push({ ts, kind: 'down', detail: f.kind });
     this.#save(ts, { [KEYS.up]: down ? 0 : 1, [KEYS.health]: down ? HEALTH.down : HEALTH.error }, events);
-    this.#setStatus({ state: down ? 'down' : 'error', message: this.#explain(f, path), lastErrorAt: ts });
-    return backoffDelay(this.#ctx.endpoint.intervalMs, this.#failures);
+    this.setStatus({ state: down ? 'down' : 'error', message: this.#explain(f, path), lastErrorAt: ts });
+    return this.backoff();
   }
 
   /** One poll of the endpoint; returns the delay until the next. Public for one-off connection tests. */
   async pollOnce(): Promise<number> {
-    const ts = this.#ctx.now();
-    const interval = this.#ctx.endpoint.intervalMs;
-    const events: Event[] = [];
-    const health = await this.#get('/health', false);
+    const ts = this.ctx.now();
+    const interval = this.ctx.endpoint.intervalMs;
+    const events: PollEvent[] = [];
+    const health = await this.get('/health', false);
     if (!health.ok) {
       const f = health.failure;
       if (f.kind === 'http' && f.status === 503) {
         this.#connected = false;
-        this.#failures = 0;
+        this.failures = 0;
         this.#save(ts, { [KEYS.up]: 1, [KEYS.health]: HEALTH.loading }, events);
-        this.#setStatus({ state: 'loading', message: this.#explain(f, '/health'), lastOkAt: ts });
+        this.setStatus({ state: 'loading', message: this.#explain(f, '/health'), lastOkAt: ts });
         return interval;
       }
       return this.#fail(ts, f, '/health', events);
     }
-    if (this.#failures > 0 && this.#status.state === 'down') events.push({ ts, kind: 'up' });
+    if (this.failures > 0 && this.status().state === 'down') events.push({ ts, kind: 'up' });
     const fresh = !this.#connected;
 
     if (fresh || ts - this.#propsAt >= PROPS_EVERY_MS) {
-      const r = jsonOf(await this.#get('/props'));
+      const r = jsonOf(await this.get('/props'));
       if (!r.ok && isAuth(r.failure)) return this.#fail(ts, r.failure, '/props', events);
       const p = r.ok ? parseProps(r.value) : null;
       if (p) this.#takeProps(ts, p, events);
       this.#connected = true;
     }
-    this.#failures = 0;
+    this.failures = 0;
     if (this.#props?.isRouter) return this.#pollRouter(ts, events, interval);
     return this.#pollSingle(ts, events, interval, fresh);
   }
 
-  #takeProps(ts: number, p: LlamaProps, events: Event[]): void {
+  #takeProps(ts: number, p: LlamaProps, events: PollEvent[]): void {
     const old = this.#props;
     if (old?.modelPath && p.modelPath && old.modelPath !== p.modelPath) events.push({ ts, kind: 'model-change', detail: p.model ?? p.modelPath });
     this.#props = p;
@@ -185,29 +117,29 @@ export class LlamaPoller implements Poller {
     this.#metricsOff = p.metricsEnabled === false;
     this.#slotsOff = p.slotsEnabled === false;
     if (p.isRouter && !this.#router) {
-      const ep = () => this.#ctx.endpoint;
+      const ep = () => this.ctx.endpoint;
       this.#router = new RouterPart({
-        env: this.#env,
+        env: this.env,
         baseUrl: () => ep().url,
         apiKey: () => ep().apiKey,
-        timeoutMs: this.#timeoutMs,
-        signal: this.#stopCtl.signal,
-        now: this.#ctx.now,
-        onModels: (routerModels) => this.#setStatus({ routerModels }),
+        timeoutMs: this.timeoutMs,
+        signal: this.stopSignal,
+        now: this.ctx.now,
+        onModels: (routerModels) => this.setStatus({ routerModels }),
       });
     }
-    this.#setStatus({
+    this.setStatus({
       isRouter: p.isRouter,
       info: { model: p.model ?? undefined, build: p.build ?? undefined, totalSlots: p.totalSlots ?? undefined, ctxSize: p.ctxSize ?? undefined },
     });
   }
 
-  async #pollSingle(ts: number, events: Event[], interval: number, fresh: boolean): Promise<number> {
+  async #pollSingle(ts: number, events: PollEvent[], interval: number, fresh: boolean): Promise<number> {
     let sleeping = this.#props?.isSleeping === true;
     const notes: string[] = [];
     let metrics: PromParseResult | null = null;
     if (!this.#metricsOff) {
-      const m = await this.#get('/metrics');
+      const m = await this.get('/metrics');
       if (!m.ok) {
         if (isAuth(m.failure) || isDown(m.failure)) return this.#fail(ts, m.failure, '/metrics', events);
         if (isOff(m.failure)) this.#metricsOff = true;
@@ -223,7 +155,7 @@ export class LlamaPoller implements Poller {
     const queued = gauge(KEYS.requestsProcessing) + gauge(KEYS.requestsDeferred);
     if (sleeping && queued > 0) {
       // A request woke it since /props was last read: confirm now rather than up to PROPS_EVERY_MS later.
-      const r = jsonOf(await this.#get('/props'));
+      const r = jsonOf(await this.get('/props'));
       const p = r.ok ? parseProps(r.value) : null;
       if (p) this.#takeProps(ts, p, events);
       sleeping = this.#props?.isSleeping === true;
@@ -231,7 +163,7 @@ export class LlamaPoller implements Poller {
 
     let slots: SlotInfo[] | null = null;
     if (!this.#slotsOff && !sleeping && (fresh || queued > 0)) {
-      const s = jsonOf(await this.#get('/slots'));
+      const s = jsonOf(await this.get('/slots'));
       if (s.ok) slots = parseSlots(s.value);
       else if (isAuth(s.failure)) return this.#fail(ts, s.failure, '/slots', events);
       else if (isOff(s.failure)) this.#slotsOff = true;
@@ -247,7 +179,7 @@ export class LlamaPoller implements Poller {
     const busy = queued > 0 || (slots?.some((s) => s.isProcessing) ?? false);
     const health = sleeping ? HEALTH.sleeping : busy ? HEALTH.busy : HEALTH.ok;
     this.#save(ts, { ...out.values, [KEYS.up]: 1, [KEYS.health]: health }, events);
-    this.#setStatus({
+    this.setStatus({
       state: sleeping ? 'sleeping' : busy ? 'busy' : 'ok',
       message: sleeping ? SLEEPING_MESSAGE : notes.join(' ') || null,
       lastOkAt: ts,
@@ -255,22 +187,15 @@ export class LlamaPoller implements Poller {
     return interval;
   }
 
-  async #pollRouter(ts: number, events: Event[], interval: number): Promise<number> {
+  async #pollRouter(ts: number, events: PollEvent[], interval: number): Promise<number> {
     const r = await this.#router!.poll(ts);
     if (!r.ok) return this.#fail(ts, r.failure, r.path, events);
     events.push(...r.events);
     this.#save(ts, { ...r.values, [KEYS.up]: 1, [KEYS.health]: r.busy ? HEALTH.busy : HEALTH.ok }, events);
-    this.#setStatus({ state: r.busy ? 'busy' : 'ok', message: r.note, lastOkAt: ts, routerModels: r.models });
+    this.setStatus({ state: r.busy ? 'busy' : 'ok', message: r.note, lastOkAt: ts, routerModels: r.models });
     return interval;
   }
 }
 
 /** The llama-server entry of the collector's registry. */
-export const llamaPollerKind: PollerKind = {
-  create: (ctx) => new LlamaPoller(ctx),
-  async probe(ctx) {
-    const p = new LlamaPoller({ ...ctx, saveFrames: () => undefined, onStatus: () => undefined });
-    await p.pollOnce();
-    return p.status();
-  },
-};
+export const llamaPollerKind = pollerKind((ctx) => new LlamaPoller(ctx));

@@ -4,6 +4,8 @@
  */
 
 import type { Endpoint, EndpointInput, EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
+import type { FetchFailure } from '../lib/explain-fetch-error';
+import { Cancelled, currentPage, request, type HttpEnv, type HttpResult } from './http';
 
 export interface PollerContext {
   endpoint: Endpoint;
@@ -38,14 +40,138 @@ export interface PollerKind {
   probe(ctx: PollerContext): Promise<EndpointStatus>;
 }
 
+/** A SeriesEvent before the poller stamps its endpoint on it. */
+export type PollEvent = Omit<SeriesEvent, 'endpointId'>;
+
+/** Failures that mean the endpoint cannot be reached at all (as opposed to answering wrongly). */
+export const isDown = (f: FetchFailure) => f.kind === 'timeout' || f.kind === 'unreachable' || f.kind === 'cors' || f.kind === 'mixed-content';
+
+/**
+ * The loop every poller shares: one timer, the next tick scheduled only when the current one has finished,
+ * backoff after unexpected errors, one abort signal that stop() fires, and a status reported only when it
+ * changes. Subclasses implement pollOnce, which returns the delay until the next tick.
+ */
+export abstract class PollLoop implements Poller {
+  protected readonly ctx: PollerContext;
+  protected readonly env: HttpEnv;
+  protected readonly timeoutMs: number;
+  /** Consecutive failed polls; 0 while the endpoint answers. */
+  protected failures = 0;
+  readonly #stopCtl = new AbortController();
+  readonly #unexpected: string;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #stopped = true;
+  #running = false;
+  #status: EndpointStatus;
+
+  /**
+   * `unexpected` opens the status message when pollOnce throws; `minTimeoutMs` raises the default per-request
+   * limit for sources with large replies.
+   */
+  constructor(ctx: PollerContext, opts: { unexpected: string; minTimeoutMs?: number }) {
+    this.ctx = ctx;
+    const page = ctx.page ?? currentPage();
+    this.env = { fetch: ctx.fetch, pageProtocol: page.protocol, pageOrigin: page.origin };
+    this.timeoutMs = ctx.timeoutMs ?? Math.max(defaultTimeout(ctx.endpoint.intervalMs), opts.minTimeoutMs ?? 0);
+    this.#unexpected = opts.unexpected;
+    this.#status = initialStatus(ctx.endpoint);
+  }
+
+  abstract pollOnce(): Promise<number>;
+
+  start(): void {
+    if (!this.#stopped || this.#stopCtl.signal.aborted) return;
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#stopCtl.abort();
+  }
+
+  status(): EndpointStatus {
+    return this.#status;
+  }
+
+  /** Fires when the poller stops: requests still in flight end quietly. */
+  protected get stopSignal(): AbortSignal {
+    return this.#stopCtl.signal;
+  }
+
+  /** One request to the endpoint; `withKey` false for public paths (no key, so no CORS preflight). */
+  protected get(path: string, withKey = true): Promise<HttpResult> {
+    const ep = this.ctx.endpoint;
+    return request(this.env, ep.url, path, { apiKey: withKey ? ep.apiKey : null, timeoutMs: this.timeoutMs, signal: this.#stopCtl.signal });
+  }
+
+  protected setStatus(patch: Partial<EndpointStatus>): void {
+    const next = { ...this.#status, ...patch };
+    if (JSON.stringify(next) === JSON.stringify(this.#status)) return;
+    this.#status = next;
+    this.ctx.onStatus(next);
+  }
+
+  /** Stamps the endpoint on frames and events and hands them on; nothing when both are empty. */
+  protected save(frames: Omit<SampleFrame, 'endpointId'>[], events: PollEvent[]): void {
+    if (frames.length === 0 && events.length === 0) return;
+    const endpointId = this.ctx.endpoint.id;
+    this.ctx.saveFrames(frames.map((f) => ({ ...f, endpointId })), events.map((e) => ({ ...e, endpointId })));
+  }
+
+  /** The wait before the next try after `failures` failures in a row. */
+  protected backoff(): number {
+    return backoffDelay(this.ctx.endpoint.intervalMs, this.failures);
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => void this.#run(), ms);
+  }
+
+  async #run(): Promise<void> {
+    if (this.#running || this.#stopped) return;
+    this.#running = true;
+    const started = this.ctx.now();
+    let delay: number;
+    try {
+      delay = await this.pollOnce();
+    } catch (e) {
+      if (e instanceof Cancelled) return;
+      this.failures++;
+      this.setStatus({ state: 'error', message: `${this.#unexpected}: ${String(e)}`, lastErrorAt: started });
+      delay = this.backoff();
+    } finally {
+      this.#running = false;
+    }
+    this.#schedule(Math.max(0, delay - (this.ctx.now() - started)));
+  }
+}
+
+/**
+ * A registry entry for a PollLoop: create makes one; probe polls once (via `once`) with a context that
+ * stores and reports nothing, and returns the status it reached.
+ */
+export function pollerKind<P extends PollLoop>(make: (ctx: PollerContext) => P, once: (p: P) => Promise<number> = (p) => p.pollOnce()): PollerKind {
+  return {
+    create: make,
+    async probe(ctx) {
+      const p = make({ ...ctx, saveFrames: () => undefined, onStatus: () => undefined });
+      await once(p);
+      return p.status();
+    },
+  };
+}
+
 /** Exponential backoff while an endpoint is down: interval, 2×, 4×, ... capped at 30 s. */
-export function backoffDelay(intervalMs: number, failures: number, capMs = 30_000): number {
+function backoffDelay(intervalMs: number, failures: number, capMs = 30_000): number {
   if (failures <= 0) return intervalMs;
   return Math.min(capMs, Math.max(intervalMs, intervalMs * 2 ** (failures - 1)));
 }
 
 /** Per-request time limit from the poll interval: long enough for a busy server, short enough to notice. */
-export function defaultTimeout(intervalMs: number): number {
+function defaultTimeout(intervalMs: number): number {
   return Math.max(2_000, Math.min(intervalMs * 3, 10_000));
 }
 
