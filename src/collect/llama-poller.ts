@@ -30,7 +30,7 @@ function describeParse(p: PromParseResult): string {
   return first ? `no llama-server metrics; line ${first.line}: ${first.message}` : 'no llama-server metrics in it';
 }
 
-export class LlamaPoller extends PollLoop {
+class LlamaPoller extends PollLoop {
   #connected = false;
   #propsAt = -Infinity;
   #props: LlamaProps | null = null;
