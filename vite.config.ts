@@ -25,6 +25,9 @@ export default defineConfig({
       },
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,wasm,webmanifest}'],
+        // sqlite-wasm's package emits its Worker1 API and the plain `opfs` VFS proxy; the app loads
+        // neither (it uses oo1 on opfs-sahpool), so installs should not download them (75 kB gzip).
+        globIgnores: ['**/sqlite3-worker1-*.js', '**/sqlite3-opfs-async-proxy-*.js'],
         // sqlite3.wasm is ~900 kB; the default 2 MiB cap is fine but state it so a bigger build fails loudly.
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
         navigateFallback: null,

@@ -315,6 +315,14 @@ function bundle() {
   sizes.appJs = sizes.pageJs + sizes.workerJs;
   const worker = Object.keys(sizes.parts).find((rel) => /^assets[/\\]worker-/.test(rel));
   sizes.sqliteJsInWorker = sizes.parts[worker]?.find((p) => p.group === '@sqlite.org/sqlite-wasm')?.gzip;
+  // The engine is sqlite3.wasm plus the JS glue that loads it: the budget leaves the wasm out, so
+  // the glue is reported beside it rather than as app code.
+  sizes.appJsWithoutEngine = sizes.appJs - (sizes.sqliteJsInWorker ?? 0);
+  // What the dashboard's first paint loads: index.html's entry script and its modulepreloads.
+  const html = readFileSync(join(app, 'index.html'), 'utf8');
+  const initial = [...html.matchAll(/<(?:script type="module"[^>]*src|link rel="modulepreload"[^>]*href)="\.\/([^"]+)"/g)].map((m) => m[1]);
+  sizes.initialPageJs = initial.reduce((sum, rel) => sum + gzipSync(readFileSync(join(app, rel)), { level: 9 }).length, 0);
+  sizes.lazyPageJs = sizes.pageJs - sizes.initialPageJs;
   return sizes;
 }
 const sizes = bundle();
@@ -371,13 +379,15 @@ row('  fresh worker: OPFS pool install and open', browser['startup.opfsOpen'], u
 row('bytes per raw sample at rest', browser['size.bytesPerSample'], native['size.bytesPerSample'], per('B', 2), { text: '<= 12 B', ok: (v) => v <= 12 });
 row('DB file after 24 h (2 h raw + rollups)', browser['size.24h.file'], native['size.24h.file'], MB);
 row('DB file after 7 d', browser['size7d.file'], native['size7d.file'], MB);
-row('app JS shipped (page + worker), gzip', sizes.appJs, undefined, kB, { text: '< 150 kB', ok: (v) => v < 150_000 });
-row('  of which page chunks', sizes.pageJs, undefined, kB);
+row('app JS without the sqlite-wasm engine, gzip', sizes.appJsWithoutEngine, undefined, kB, { text: '< 150 kB', ok: (v) => v < 150_000 });
+row('all JS shipped (page + worker + engine glue), gzip', sizes.appJs, undefined, kB);
+row('  of which page chunks for the dashboard\'s first paint', sizes.initialPageJs, undefined, kB);
+row('  of which page chunks loaded on demand (Models, Settings)', sizes.lazyPageJs, undefined, kB);
 row('  of which DB worker (incl. sqlite-wasm JS glue)', sizes.workerJs, undefined, kB);
 row('    of which sqlite-wasm JS glue (gzip on its own)', sizes.sqliteJsInWorker, undefined, kB);
 const pageParts = new Map();
 for (const [rel, parts] of Object.entries(sizes.parts)) if (!/^assets[/\\]worker-/.test(rel)) for (const p of parts) pageParts.set(p.group, (pageParts.get(p.group) ?? 0) + p.gzip);
-row('sqlite-wasm JS the app never loads (SW precaches it)', sizes.unusedSqliteJs, undefined, kB);
+row('sqlite-wasm JS the app never loads (emitted, not precached)', sizes.unusedSqliteJs, undefined, kB);
 row('service worker JS, gzip', sizes.swJs, undefined, kB);
 row('CSS shipped, gzip', sizes.css, undefined, kB);
 
