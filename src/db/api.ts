@@ -7,6 +7,8 @@ import {
 import { migrate, SCHEMA_VERSION } from './schema';
 import { FrameQueue } from './frame-queue';
 import { replaceContents } from './replace';
+import { errorText, inTx } from './sql';
+import { explainStorageError } from '../lib/explain-storage-error';
 import type { Collector, CollectorDeps } from '../collect/collector';
 import * as endpoints from './endpoints';
 import * as metrics from './metrics';
@@ -86,15 +88,32 @@ export function createApi(options: ApiOptions = {}) {
   /** Runs fn in a savepoint: all of it or none of it (savepoints nest, BEGIN does not). */
   function write<T>(fn: (d: Database) => T): T {
     const d = db();
-    return d.savepoint(() => fn(d));
+    try {
+      return inTx(d, () => fn(d));
+    } catch (e) {
+      const explained = explainStorageError(errorText(e));
+      if (explained === errorText(e)) throw e;
+      throw new Error(explained, { cause: e });
+    }
   }
 
+  let storeFailure: string | null = null;
   const frameQueue = new FrameQueue({
     store: (batch) => write((d) => {
       for (const b of batch) metrics.saveFrames(d, b.frames, b.events);
     }),
-    stored: (endpointIds) => emit({ type: 'frames', endpointIds, ts: now() }),
-    failed: (e) => setStatus({ ...status, message: `Samples could not be stored: ${errorText(e)}` }),
+    stored: (endpointIds, allStored) => {
+      emit({ type: 'frames', endpointIds, ts: now() });
+      // Storing works again (e.g. space was freed): the warning no longer holds.
+      if (allStored && storeFailure !== null) {
+        if (status.message === storeFailure) setStatus({ ...status, message: null });
+        storeFailure = null;
+      }
+    },
+    failed: (e) => {
+      storeFailure = `Samples could not be stored: ${errorText(e)}`;
+      setStatus({ ...status, message: storeFailure });
+    },
   });
 
   function startServices(): void {
@@ -330,10 +349,6 @@ export function createApi(options: ApiOptions = {}) {
 }
 
 type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** The API the worker exposes; the page gets it as Comlink.Remote<DbApi>. */
 export type DbApi = ReturnType<typeof createApi>;

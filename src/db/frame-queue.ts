@@ -9,8 +9,8 @@ export interface Submission {
 export interface FrameQueueHooks {
   /** Stores submissions atomically (all or none); throws on failure. */
   store(batch: Submission[]): void;
-  /** Called after each flush with the endpoints that got frames. */
-  stored(endpointIds: number[]): void;
+  /** Called after each flush with the endpoints that got frames, and whether nothing failed. */
+  stored(endpointIds: number[], allStored: boolean): void;
   /** A submission that could not be stored, with the reason. */
   failed(error: unknown): void;
 }
@@ -44,6 +44,7 @@ export class FrameQueue {
     const batch = this.#queued;
     this.#queued = [];
     if (batch.length === 0) return;
+    let allStored = true;
     try {
       this.#hooks.store(batch);
     } catch {
@@ -51,11 +52,12 @@ export class FrameQueue {
         try {
           this.#hooks.store([one]);
         } catch (e) {
+          allStored = false;
           this.#hooks.failed(e);
         }
       }
     }
-    this.#hooks.stored([...new Set(batch.flatMap((b) => b.frames.map((f) => f.endpointId)))]);
+    this.#hooks.stored([...new Set(batch.flatMap((b) => b.frames.map((f) => f.endpointId)))], allStored);
   }
 
   /** Forgets what is queued (the database closed under it). */
