@@ -72,7 +72,11 @@ start('The dashboard server', [vite, 'preview', '--outDir', 'dist', '--host', ho
 console.log(`\nLlama Dashboard: http://${host}:${port}/   (Ctrl-C stops it)`);
 if (existsSync(exporter)) {
   start('The exporter', [exporter]);
-  console.log('Companion exporter started from dist/exporter/llama-dash-exporter.mjs (see its own output for the address).');
+  // The exporter's own default port (exporter/options.ts) unless its variable moves it.
+  const exporterUrl = `http://127.0.0.1:${process.env.LLAMADASH_EXPORTER_PORT ?? 8642}`;
+  console.log('Companion exporter started from dist/exporter/llama-dash-exporter.mjs.');
+  console.log(`Open http://${host}:${port}/?exporter=${exporterUrl} to add it to the dashboard,`);
+  console.log(`and add &server=http://127.0.0.1:8080 for a llama-server started with --metrics.`);
 } else {
   console.log('No exporter build found (dist/exporter/llama-dash-exporter.mjs): GPU and host statistics are off.');
 }
