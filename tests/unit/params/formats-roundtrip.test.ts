@@ -46,6 +46,12 @@ describe('import(export(config)) gives the configuration back', () => {
     );
   });
 
+  it('llama-swap entry whose name holds backslash sequences (found by the property below)', () => {
+    for (const name of ['\\x00', '\\u0041', 'a\\\\x41b', '\\"', 'tab\\t']) {
+      expect(roundTrip({ args: {}, extraArgs: [], name }, 'llama-swap', 'llama-swap').name).toBe(name);
+    }
+  });
+
   it('llama-swap entry (no line breaks, macros or control characters)', () => {
     const text = nastyString().filter((s) => !/[\r\n\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|\$\{/.test(s));
     fc.assert(

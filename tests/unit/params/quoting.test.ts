@@ -4,6 +4,7 @@ import { quoteCmd, quoteCrt } from '../../../src/lib/params/quote/cmd.ts';
 import { quotePosix } from '../../../src/lib/params/quote/posix.ts';
 import { quotePowerShell } from '../../../src/lib/params/quote/powershell.ts';
 import { quoteSystemd } from '../../../src/lib/params/quote/systemd.ts';
+import { yamlString, yamlUnquote } from '../../../src/lib/params/quote/yaml.ts';
 import { nastyString } from './helpers.ts';
 
 const words = fc.array(nastyString(), { minLength: 1, maxLength: 6 });
@@ -193,5 +194,26 @@ describe('POSIX quoting', () => {
     ['~', "'~'"],
   ])('%j is written %s', (word, quoted) => {
     expect(quotePosix(word)).toBe(quoted);
+  });
+});
+
+describe('YAML double-quoted scalars', () => {
+  it('read back exactly what was written, for any text', () => {
+    fc.assert(
+      fc.property(fc.oneof(nastyString(), fc.string({ unit: 'binary' })), (text) => {
+        expect(yamlUnquote(yamlString(text))).toBe(text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('take an escaped backslash before "x00" as a backslash, not as the start of \\x00', () => {
+    expect(yamlString('\\x00')).toBe('"\\\\x00"');
+    expect(yamlUnquote('"\\\\x00"')).toBe('\\x00');
+    expect(yamlUnquote('"\\x41\\u00e9\\U0001F600\\0\\e\\N"')).toBe('Aé😀\0\x1b\x85');
+  });
+
+  it('refuse what is not one double-quoted scalar', () => {
+    for (const bad of ['"open', '"a"b"', '"\\q"', '"\\x4"', '"\\', 'plain']) expect(yamlUnquote(bad)).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import { findArg, getCatalogue } from '../catalogue.ts';
 import type { Catalogue } from '../types.ts';
 import { foldEnv, fromCommands, type ImportResult } from './command.ts';
 import { splitPosix } from './posix-words.ts';
+import { yamlUnquote } from '../quote/yaml.ts';
 
 interface Entry {
   name: string;
@@ -14,13 +15,7 @@ const indentOf = (l: string) => /^ */.exec(l)![0].length;
 /** Unquotes a one-line YAML scalar ("…" with escapes, '…' with '', or plain). */
 function scalar(v: string): string {
   const t = v.trim();
-  if (t.startsWith('"')) {
-    try {
-      return JSON.parse(t.replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1'));
-    } catch {
-      return t.slice(1, -1);
-    }
-  }
+  if (t.startsWith('"')) return yamlUnquote(t) ?? t.slice(1, -1);
   if (t.startsWith("'")) return t.slice(1, -1).replaceAll("''", "'");
   return t.replace(/\s+#.*$/, '');
 }

@@ -23,6 +23,45 @@ export function yamlString(text: string): string {
   return out + '"';
 }
 
+/** What each one-character escape of a YAML double-quoted scalar stands for (YAML 1.2 §5.7). */
+const UNESCAPE: Record<string, string> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
+  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
+};
+const HEX_DIGITS: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/**
+ * The text of a one-line YAML double-quoted scalar (quotes included), or null when it is not one.
+ * Escapes are read left to right, so an escaped backslash is never taken for the start of another.
+ */
+export function yamlUnquote(quoted: string): string | null {
+  if (quoted.length < 2 || !quoted.startsWith('"') || !quoted.endsWith('"')) return null;
+  const body = quoted.slice(1, -1);
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '"') return null;
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const e = body[++i];
+    if (e === undefined) return null;
+    if (e in UNESCAPE) {
+      out += UNESCAPE[e];
+      continue;
+    }
+    const n = HEX_DIGITS[e];
+    const hex = n ? body.slice(i + 1, i + 1 + n) : '';
+    if (!n || hex.length !== n || !/^[0-9a-fA-F]+$/.test(hex)) return null;
+    const cp = parseInt(hex, 16);
+    if (cp > 0x10ffff) return null;
+    out += String.fromCodePoint(cp);
+    i += n;
+  }
+  return out;
+}
+
 /** Whether text can sit in a YAML literal block (`|`) as is: printable and without line breaks. */
 export function yamlBlockSafe(text: string): boolean {
   for (const c of text) {
