@@ -99,9 +99,9 @@ export function createApi(options: ApiOptions = {}) {
 
   let storeFailure: string | null = null;
   const frameQueue = new FrameQueue({
-    store: (batch) => write((d) => {
-      for (const b of batch) metrics.saveFrames(d, b.frames, b.events);
-    }),
+    // One saveFrames call for the whole window: it reads every endpoint's layouts in one statement
+    // and prepares the insert once, where a call per submission did both once per endpoint.
+    store: (batch) => write((d) => metrics.saveFrames(d, batch.flatMap((b) => b.frames), batch.flatMap((b) => b.events ?? []))),
     stored: (endpointIds, allStored) => {
       emit({ type: 'frames', endpointIds, ts: now() });
       // Storing works again (e.g. space was freed): the warning no longer holds.
