@@ -59,11 +59,4 @@ export class FrameQueue {
     }
     this.#hooks.stored([...new Set(batch.flatMap((b) => b.frames.map((f) => f.endpointId)))], allStored);
   }
-
-  /** Forgets what is queued (the database closed under it). */
-  clear(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#queued = [];
-  }
 }

@@ -69,7 +69,6 @@ export const KEYS = {
 
 /** `health_state` values: ordered so a step chart reads "higher is worse" apart from ok/busy. */
 export const HEALTH = { down: 0, ok: 1, busy: 2, sleeping: 3, loading: 4, error: 5 } as const;
-export type HealthName = keyof typeof HEALTH;
 
 /** `model_state{model}` values (router mode). */
 export const MODEL_STATE = { unloaded: 0, loaded: 1, sleeping: 2, loading: 3, downloading: 4, failed: 5 } as const;
