@@ -50,7 +50,7 @@ const SPECS: Spec[] = [
     apply: (o, v) => (o.sysfsRoot = v) },
 ];
 
-export function defaultOptions(platform: string, env: Record<string, string | undefined>): ExporterOptions {
+function defaultOptions(platform: string, env: Record<string, string | undefined>): ExporterOptions {
   return {
     port: DEFAULT_PORT, host: '127.0.0.1', intervalMs: 1000, corsOrigins: [LOOPBACK], token: null,
     diskPaths: [platform === 'win32' ? `${env.SystemDrive ?? 'C:'}\\` : '/'],

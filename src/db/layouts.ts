@@ -15,7 +15,7 @@ export interface Layout {
 const memo = new Map<string, Layout>();
 
 /** The parsed layout of a (id, keys JSON) row. */
-export function layoutOf(id: number, json: string): Layout {
+function layoutOf(id: number, json: string): Layout {
   const k = `${id}:${json}`;
   let l = memo.get(k);
   if (!l) {

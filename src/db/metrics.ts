@@ -10,7 +10,7 @@ export { rollupAndPrune, DEFAULT_RETENTION, MIN_RAW_MS } from './retention.ts';
 
 export type Tier = HistoryResult['tier'];
 /** Table and bucket width (ms) of each tier, finest first. */
-export const TIERS: { tier: Tier; table: string; bucketMs: number }[] = [
+const TIERS: { tier: Tier; table: string; bucketMs: number }[] = [
   { tier: 'raw', table: 'frames', bucketMs: 0 },
   { tier: '1m', table: 'frames_1m', bucketMs: 60_000 },
   { tier: '1h', table: 'frames_1h', bucketMs: 3600_000 },
@@ -69,7 +69,7 @@ function rowLimit(points: number): number {
  * when none reaches back that far, the one that reaches furthest; when every tier is too dense,
  * the coarsest that has data.
  */
-export function pickTier(db: DB, endpointId: number, from: number, to: number, points: number): number {
+function pickTier(db: DB, endpointId: number, from: number, to: number, points: number): number {
   const limit = rowLimit(points);
   let best = -1;
   let bestStart = Infinity;

@@ -2,13 +2,13 @@ import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
 import type { Database, SAHPoolUtil, Sqlite3Static } from '@sqlite.org/sqlite-wasm';
 
 /** Path of the one database file inside the sahpool VFS (sahpool paths must be absolute). */
-export const DB_FILE = '/llama-dashboard.sqlite3';
+const DB_FILE = '/llama-dashboard.sqlite3';
 /** VFS name; its OPFS directory is ".llama-dashboard". Changing it orphans existing data. */
-export const VFS_NAME = 'llama-dashboard';
+const VFS_NAME = 'llama-dashboard';
 /** Web Lock held for as long as a worker has the database open. */
-export const LOCK_NAME = 'llama-dashboard-db';
+const LOCK_NAME = 'llama-dashboard-db';
 /** BroadcastChannel the tabs use to ask the owner to hand the database over. */
-export const CHANNEL_NAME = 'llama-dashboard-db';
+const CHANNEL_NAME = 'llama-dashboard-db';
 
 /** An open database and where it lives. */
 export interface DbHandle {

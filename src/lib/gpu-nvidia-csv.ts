@@ -6,7 +6,7 @@ export const NVIDIA_REQUIRED_FIELDS = [
 ] as const;
 
 /** Asked for too, but dropped when an older driver refuses one of them ("is not a valid field"). */
-export const NVIDIA_OPTIONAL_FIELDS = [
+const NVIDIA_OPTIONAL_FIELDS = [
   'pci.bus_id', 'utilization.memory', 'power.limit', 'fan.speed', 'mig.mode.current',
 ] as const;
 

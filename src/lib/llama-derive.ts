@@ -41,7 +41,7 @@ export interface TickOutput {
 }
 
 /** Every /metrics sample under its own key. NaN and ±Inf become null (unknown) so charts keep their scale. */
-export function metricValues(metrics: PromParseResult): Record<string, number | null> {
+function metricValues(metrics: PromParseResult): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   for (const s of metrics.samples) out[seriesKey(s.name, s.labels)] = Number.isFinite(s.value) ? s.value : null;
   return out;

@@ -61,7 +61,7 @@ export function linkedStatus(s: EndpointStatus | undefined, routerModel: string 
 }
 
 /** The stored fields of a configuration, without id and timestamps. */
-export function inputOf(m: ModelConfig): ModelConfigInput {
+function inputOf(m: ModelConfig): ModelConfigInput {
   return {
     name: m.name, family: m.family, type: m.type, status: m.status, notes: m.notes, args: { ...m.args },
     extraArgs: [...m.extraArgs], catalogueId: m.catalogueId, endpointId: m.endpointId, routerModel: m.routerModel,

@@ -53,7 +53,7 @@ export function llamaCharts(slots: number, model?: string | null): ChartSpec[] {
 }
 
 /** Keys the card reads besides the charted ones. */
-export function cardKeys(model?: string | null): string[] {
+function cardKeys(model?: string | null): string[] {
   return [KEYS.uptime, KEYS.requestsPerMin, KEYS.slotsTotal].map((key) => modelKey(key, model));
 }
 
