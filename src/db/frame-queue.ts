@@ -9,7 +9,7 @@ export interface Submission {
 export interface FrameQueueHooks {
   /** Stores submissions atomically (all or none); throws on failure. */
   store(batch: Submission[]): void;
-  /** Called after each flush with the endpoints that got frames, and whether nothing failed. */
+  /** Called after each flush with the endpoints that got frames or events, and whether nothing failed. */
   stored(endpointIds: number[], allStored: boolean): void;
   /** A submission that could not be stored, with the reason. */
   failed(error: unknown): void;
@@ -57,6 +57,9 @@ export class FrameQueue {
         }
       }
     }
-    this.#hooks.stored([...new Set(batch.flatMap((b) => b.frames.map((f) => f.endpointId)))], allStored);
+    // Events count too: a window holding only an exporter's 'down' marker must name its endpoint, since
+    // an empty list tells the page that all history changed (cleared or imported) and reloads every chart.
+    const ids = batch.flatMap((b) => [...b.frames, ...(b.events ?? [])].map((x) => x.endpointId));
+    this.#hooks.stored([...new Set(ids)], allStored);
   }
 }

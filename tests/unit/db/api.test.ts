@@ -89,6 +89,13 @@ describe('database API (in-thread, sqlite-wasm :memory:)', () => {
     expect(api.events(ep.id, t0, t0 + 10_000).map((e) => e.kind)).toEqual(['restart']);
     await flush();
     expect(events).toContainEqual(expect.objectContaining({ type: 'frames', endpointIds: [ep.id] }));
+    // A window with only a marker (an exporter going down stores no frame) still names its endpoint:
+    // an empty list would tell the page that all history changed.
+    events.length = 0;
+    deps.saveFrames([], [{ endpointId: ep.id, ts: t0 + 11_000, kind: 'down', detail: 'timeout' }]);
+    await afterCoalescing();
+    await flush();
+    expect(events.filter((e) => e.type === 'frames')).toEqual([expect.objectContaining({ endpointIds: [ep.id] })]);
     api.clearMetrics();
     expect(api.latest(ep.id)).toBeNull();
   });
