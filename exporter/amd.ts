@@ -52,8 +52,12 @@ export class AmdSource {
     for (const name of names.sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))) {
       const dev = path.join(this.#root, name, 'device');
       const files: AmdSysfsFiles = {};
-      await Promise.all(AMD_DEVICE_FILES.map(async (f) => (files[f] = await readOrUndefined(path.join(dev, f)))));
+      const read = (names: readonly string[]) =>
+        Promise.all(names.map(async (f) => (files[f] = await readOrUndefined(path.join(dev, f)))));
+      // The vendor first: the other files are read every tick, and only AMD cards have them.
+      await read(['vendor', 'uevent']);
       if (!/1002/i.test(`${files.vendor ?? ''} ${files.uevent ?? ''}`)) continue;
+      await read(AMD_DEVICE_FILES.filter((f) => f !== 'vendor' && f !== 'uevent'));
       const hwmon = await firstHwmon(dev);
       if (hwmon) {
         await Promise.all(AMD_HWMON_FILES.map(async (f) => (files[`hwmon/${f}`] = await readOrUndefined(path.join(hwmon, f)))));
