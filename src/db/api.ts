@@ -278,7 +278,7 @@ export function createApi(options: ApiOptions = {}) {
     },
     clearMetrics(): void {
       write((d) => metrics.clearMetrics(d));
-      emit({ type: 'frames', endpointIds: [], ts: now() });
+      emit({ type: 'history-reset' });
     },
 
     createModel: (...a: Tail<Parameters<typeof models.createModel>>) => modelWrite((d) => models.createModel(d, ...a)),
@@ -320,7 +320,7 @@ export function createApi(options: ApiOptions = {}) {
       }
       emit({ type: 'endpoints' });
       emit({ type: 'models' });
-      emit({ type: 'frames', endpointIds: [], ts: now() });
+      emit({ type: 'history-reset' });
       return { ok: true, message: check.message, migratedFrom: check.version < SCHEMA_VERSION ? check.version : undefined };
     },
 

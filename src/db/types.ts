@@ -159,6 +159,8 @@ export interface RouterModel {
 /** Pushed from the worker to the page (Comlink.proxy callback). */
 export type DbEvent =
   | { type: 'frames'; endpointIds: number[]; ts: number }
+  /** The stored history changed as a whole (cleared or imported): every chart starts over. */
+  | { type: 'history-reset' }
   | { type: 'status'; status: EndpointStatus }
   | { type: 'endpoints' }
   | { type: 'models' }

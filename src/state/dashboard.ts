@@ -14,6 +14,7 @@ let stopListening: (() => void) | null = null;
 export async function wireDashboard(search: string): Promise<void> {
   stopListening ??= onDbEvent((ev) => {
     if (ev.type === 'frames') void metrics.onFrames(ev.endpointIds, ev.ts);
+    else if (ev.type === 'history-reset') void metrics.onHistoryReset();
     else if (ev.type === 'status') {
       const before = endpoints.status(ev.status.endpointId)?.state;
       endpoints.applyStatus(ev.status);

@@ -142,18 +142,18 @@ export class MetricsState {
 
   /** New samples were stored: refresh the cards' values and append them to the charts of a live window. */
   async onFrames(endpointIds: number[], ts: number) {
-    // No ids: the stored history changed as a whole (cleared or imported), so every chart starts over.
-    if (endpointIds.length === 0) {
-      this.#latest.clear();
-      this.#reloadAll();
-      await this.#refreshLatest([...this.#tracked.keys()]);
-      return;
-    }
     const ids = endpointIds.filter((id) => this.#tracked.has(id));
     const latest = await this.#refreshLatest(ids);
     if (this.#range.kind !== 'live') return;
     this.#now = Math.max(this.#now, ts);
     for (const l of latest) this.#append(l);
+  }
+
+  /** The stored history changed as a whole (cleared or imported): every chart starts over. */
+  async onHistoryReset() {
+    this.#latest.clear();
+    this.#reloadAll();
+    await this.#refreshLatest([...this.#tracked.keys()]);
   }
 
   /** A restart or other event arrived: re-read the markers of that endpoint. */

@@ -56,7 +56,7 @@ describe('importDatabase through the worker API', () => {
     expect(api.getModelByName('precious')).toBeNull();
     expect(api.listEndpoints().map((e) => e.name)).toEqual(['Workstation', 'GPU box']);
     await new Promise((r) => setTimeout(r, 0));
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['endpoints', 'models', 'frames']));
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['endpoints', 'models', 'history-reset']));
   });
 
   it('refuses a file from a newer version, saying so, and keeps the current data', async () => {

@@ -87,7 +87,7 @@ describe('MetricsState', () => {
   it('starts over when the whole history changes (Settings → Clear metrics)', async () => {
     const { api, ep, m } = await setup(60);
     api.clearMetrics();
-    await m.onFrames([], Date.now());
+    await m.onHistoryReset();
     await vi.waitFor(() => expect(m.data(ep.id)?.ts).toHaveLength(0));
     expect(m.latest(ep.id)).toBeUndefined();
   });
