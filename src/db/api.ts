@@ -7,7 +7,8 @@ import {
 import { migrate, SCHEMA_VERSION } from './schema';
 import { FrameQueue } from './frame-queue';
 import { replaceContents } from './replace';
-import { errorText, inTx } from './sql';
+import { inTx } from './sql';
+import { errorText } from '../lib/error-text';
 import { explainStorageError } from '../lib/explain-storage-error';
 import type { Collector, CollectorDeps } from '../collect/collector';
 import * as endpoints from './endpoints';

@@ -1,7 +1,8 @@
 /** Database size, vacuum, export, and the checks an imported file must pass before it may replace ours. */
 import type { DbInfo, TableSize } from './types.ts';
 import { APP_TABLES, foreignReason, migrate, schemaVersion, SCHEMA_VERSION } from './schema.ts';
-import { errorText, rows, type DB, type Sqlite3 } from './sql.ts';
+import { rows, type DB, type Sqlite3 } from './sql.ts';
+import { errorText } from '../lib/error-text.ts';
 
 const MAGIC = 'SQLite format 3\0';
 

@@ -1,5 +1,6 @@
 /** Small helpers shared by the plain storage functions (src/db/*.ts) over one oo1 database. */
 import type { Database, Sqlite3Static } from '@sqlite.org/sqlite-wasm';
+import { errorText } from '../lib/error-text';
 
 export type DB = Database;
 export type Sqlite3 = Sqlite3Static;
@@ -37,9 +38,4 @@ function rollbackTo(db: DB): void {
 /** Rows as plain objects (column name → value). */
 export function rows<T>(db: DB, sql: string, bind?: (string | number | null | Uint8Array)[]): T[] {
   return db.selectObjects(sql, bind) as T[];
-}
-
-/** The message of anything thrown, for user-facing text. */
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -1,5 +1,6 @@
 import { db, onDbEvent } from '../db/client';
 import type { DbInfo, DbStatus, ImportResult } from '../db/types';
+import { errorText } from '../lib/error-text';
 
 /** A long database operation the Settings page shows progress for. */
 export type DbTask = 'vacuum' | 'export' | 'import' | 'clear' | 'info';
@@ -35,7 +36,7 @@ class DatabaseState {
     });
     db.init().then(
       (s) => this.#setStatus(s),
-      (e: unknown) => this.#setStatus({ state: 'error', storage: null, message: `The database worker failed to start: ${text(e)}` }),
+      (e: unknown) => this.#setStatus({ state: 'error', storage: null, message: `The database worker failed to start: ${errorText(e)}` }),
     );
   }
 
@@ -97,16 +98,12 @@ class DatabaseState {
     try {
       return await fn();
     } catch (e) {
-      this.#error = text(e);
+      this.#error = errorText(e);
       return null;
     } finally {
       this.#task = null;
     }
   }
-}
-
-function text(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** The page's single view of the database. */

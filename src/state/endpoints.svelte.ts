@@ -1,5 +1,6 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { Endpoint, EndpointInput, EndpointKind, EndpointStatus } from '../db/types';
+import { errorText } from '../lib/error-text';
 
 /** What the endpoints state needs from the worker (a subset of DbApi). */
 export interface EndpointsSource {
@@ -198,7 +199,7 @@ export class EndpointsState {
       this.#error = null;
       return r;
     } catch (e) {
-      this.#error = e instanceof Error ? e.message : String(e);
+      this.#error = errorText(e);
       return null;
     }
   }

@@ -2,6 +2,7 @@ import { untrack } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import type { HistoryQuery, HistoryResult, LatestValues, SeriesEvent } from '../db/types';
 import { KEYS } from '../lib/series-keys';
+import { errorText } from '../lib/error-text';
 
 /** A live window that slides with the clock, or a fixed custom window (ms since epoch). */
 export type TimeRange = { kind: 'live'; spanMs: number } | { kind: 'custom'; from: number; to: number };
@@ -220,7 +221,7 @@ export class MetricsState {
       this.#events.set(endpointId, evs);
       this.#error = null;
     } catch (e) {
-      this.#error = `Could not read the history from the local database: ${e instanceof Error ? e.message : String(e)}`;
+      this.#error = `Could not read the history from the local database: ${errorText(e)}`;
     }
   }
 }

@@ -2,6 +2,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { DbApi } from '../db/api';
 import type { EndpointStatus, ModelConfig, ModelConfigInput, ModelStatus } from '../db/types';
 import { getCatalogue, parseHelp, validateConfig, type Catalogue, type ConfigIssue } from '../lib/params';
+import { errorText } from '../lib/error-text';
 
 type Maybe<T> = Promise<T> | T;
 type Summary = Awaited<ReturnType<DbApi['listCatalogues']>>[number];
@@ -267,7 +268,7 @@ export class ModelsState {
       this.#error = null;
       return r;
     } catch (e) {
-      this.#error = e instanceof Error ? e.message : String(e);
+      this.#error = errorText(e);
       return null;
     }
   }

@@ -1,5 +1,6 @@
 import { db } from '../db/client';
 import { database } from './db.svelte';
+import { errorText } from '../lib/error-text';
 
 export type Theme = 'light' | 'dark' | 'system';
 
@@ -50,7 +51,7 @@ class SettingsState {
       await db.setMeta(THEME_KEY, theme);
       this.#error = null;
     } catch (e) {
-      this.#error = `The theme is applied but could not be saved: ${e instanceof Error ? e.message : String(e)}`;
+      this.#error = `The theme is applied but could not be saved: ${errorText(e)}`;
     }
   }
 

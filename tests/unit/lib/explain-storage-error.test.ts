@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { explainStorageError } from '../../../src/lib/explain-storage-error';
 import { addEndpoint } from '../../../src/db/endpoints';
 import { saveFrames } from '../../../src/db/metrics';
-import { errorText } from '../../../src/db/sql';
+import { errorText } from '../../../src/lib/error-text';
 import { freshDb } from '../db/helpers';
 
 describe('explainStorageError', () => {
