@@ -102,21 +102,22 @@ export function foreignReason(db: DB): string | null {
 }
 
 /**
- * Brings `db` to SCHEMA_VERSION, one migration per transaction. Throws, changing nothing, when the
- * database is newer than this build or belongs to another application.
+ * Brings `db` to `target` (SCHEMA_VERSION unless a test builds an older version's file), one migration
+ * per transaction. Throws, changing nothing, when the database is newer than this build or belongs to
+ * another application.
  */
-export function migrate(db: DB): { from: number; to: number } {
+export function migrate(db: DB, target = SCHEMA_VERSION): { from: number; to: number } {
   const from = schemaVersion(db);
   if (from > SCHEMA_VERSION) {
     throw new Error(`This database was made by a newer Llama Dashboard (schema ${from}, this one knows ${SCHEMA_VERSION}): update the app`);
   }
   const foreign = foreignReason(db);
   if (foreign) throw new Error(`This database cannot be used: ${foreign}`);
-  for (let v = from; v < SCHEMA_VERSION; v++) {
+  for (let v = from; v < target; v++) {
     inTx(db, () => {
       migrations[v](db);
       db.exec(`PRAGMA user_version = ${v + 1}; PRAGMA application_id = ${APP_ID}`);
     });
   }
-  return { from, to: SCHEMA_VERSION };
+  return { from, to: Math.max(from, target) };
 }
