@@ -1,88 +1,10 @@
-/**
- * One GET/POST to an endpoint with a time limit, turned into either a body or a classified failure
- * (see lib/explain-fetch-error.ts for the words).
- */
+/** The HTTP helper lives in lib/http-request.ts (pure, fetch injected); this adds what only a page or worker knows. */
 
-import { isMixedContent, type FetchFailure } from '../lib/explain-fetch-error';
-
-export interface HttpEnv {
-  fetch: typeof fetch;
-  /** location.protocol / location.origin of the page or worker; null outside a browser. */
-  pageProtocol: string | null;
-  pageOrigin: string | null;
-}
-
-export type HttpResult = { ok: true; status: number; text: string } | { ok: false; failure: FetchFailure };
-
-export interface RequestOptions {
-  apiKey?: string | null;
-  timeoutMs: number;
-  /** Aborted when the poller stops: the request ends quietly, without a failure. */
-  signal?: AbortSignal;
-  method?: 'GET' | 'POST';
-  json?: unknown;
-}
-
-/** Thrown when the request was cancelled by the caller (poller stopped), not by a failure. */
-export class Cancelled extends Error {}
+export { Cancelled, authHeaders, jsonOf, request, type HttpEnv, type HttpResult, type RequestOptions } from '../lib/http-request';
+export { joinUrl } from '../lib/base-url';
 
 /** Reads where this code runs, so https pages can be told about mixed content and CORS. */
 export function currentPage(): { protocol: string | null; origin: string | null } {
   const loc = (globalThis as { location?: { protocol?: string; origin?: string } }).location;
   return { protocol: loc?.protocol ?? null, origin: loc?.origin ?? null };
-}
-
-export function joinUrl(base: string, path: string): string {
-  return base.replace(/\/+$/, '') + path;
-}
-
-/** Bearer header when a key is set. /health is public, so callers leave the key out there (no preflight). */
-export function authHeaders(apiKey?: string | null): Record<string, string> {
-  return apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
-}
-
-async function corsOrUnreachable(env: HttpEnv, base: string, timeoutMs: number): Promise<FetchFailure> {
-  // Only a browser hides responses for CORS. A no-cors request gets an opaque answer when the server is
-  // there at all, so it tells "refused to share with this origin" from "nothing listening".
-  if (!env.pageOrigin) return { kind: 'unreachable' };
-  try {
-    await env.fetch(joinUrl(base, '/health'), { mode: 'no-cors', signal: AbortSignal.timeout(timeoutMs) });
-    return { kind: 'cors' };
-  } catch {
-    return { kind: 'unreachable' };
-  }
-}
-
-/** Performs one request; never throws except Cancelled. */
-export async function request(env: HttpEnv, base: string, path: string, opts: RequestOptions): Promise<HttpResult> {
-  const url = joinUrl(base, path);
-  if (isMixedContent(env.pageProtocol, url)) return { ok: false, failure: { kind: 'mixed-content' } };
-  const timeout = AbortSignal.timeout(opts.timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
-  const headers: Record<string, string> = { ...authHeaders(opts.apiKey) };
-  let body: string | undefined;
-  if (opts.json !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(opts.json);
-  }
-  try {
-    const res = await env.fetch(url, { method: opts.method ?? 'GET', headers, body, signal, cache: 'no-store' });
-    const text = await res.text();
-    if (res.ok) return { ok: true, status: res.status, text };
-    return { ok: false, failure: { kind: 'http', status: res.status, body: text.slice(0, 2000) } };
-  } catch {
-    if (opts.signal?.aborted) throw new Cancelled('stopped');
-    if (timeout.aborted) return { ok: false, failure: { kind: 'timeout', ms: opts.timeoutMs } };
-    return { ok: false, failure: await corsOrUnreachable(env, base, Math.min(opts.timeoutMs, 3000)) };
-  }
-}
-
-/** Parses a JSON body; a body that is not JSON is a failure in the same terms as the others. */
-export function jsonOf(res: HttpResult): { ok: true; value: unknown } | { ok: false; failure: FetchFailure } {
-  if (!res.ok) return res;
-  try {
-    return { ok: true, value: JSON.parse(res.text) };
-  } catch {
-    return { ok: false, failure: { kind: 'bad-body', detail: 'the answer is not JSON' } };
-  }
 }

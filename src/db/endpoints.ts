@@ -1,6 +1,7 @@
 /** Endpoints to poll: llama-servers and exporters. */
 import type { Endpoint, EndpointInput, EndpointKind } from './types.ts';
 import { inTx, rows, type DB } from './sql.ts';
+import { hostOf, parseBaseUrl } from '../lib/base-url.ts';
 
 interface EndpointRow {
   id: number; kind: EndpointKind; name: string; url: string; api_key: string | null;
@@ -17,23 +18,11 @@ function fromRow(r: EndpointRow): Endpoint {
   };
 }
 
-/**
- * Trims, checks and canonicalises a base URL: http(s) only, lower-case host, no query or fragment,
- * no trailing slash (a path prefix, e.g. behind a reverse proxy, is kept).
- */
+/** A base URL as stored (see lib/base-url.ts); throws the reason, in words, when it cannot be polled. */
 export function normaliseUrl(input: string): string {
-  const text = input.trim();
-  let u: URL;
-  try {
-    u = new URL(text);
-  } catch {
-    throw new Error(`"${text}" is not a web address: write it like http://127.0.0.1:8080`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new Error(`"${text}" must start with http:// or https:// (for example http://127.0.0.1:8080)`);
-  }
-  if (u.username || u.password) throw new Error(`"${text}" contains a user name or password: put the API key in its own field`);
-  return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  const r = parseBaseUrl(input);
+  if (!r.ok) throw new Error(r.message);
+  return r.url;
 }
 
 function checkInterval(ms: number): number {
@@ -67,7 +56,7 @@ export function addEndpoint(db: DB, input: EndpointInput): Endpoint {
   const kind = checkKind(input.kind);
   const url = normaliseUrl(input.url);
   const intervalMs = checkInterval(input.intervalMs);
-  const name = input.name.trim() || new URL(url).host;
+  const name = input.name.trim() || hostOf(url);
   return inTx(db, () => {
     assertUnique(db, kind, url, null);
     const id = db.selectValue(
@@ -86,7 +75,7 @@ export function updateEndpoint(db: DB, id: number, patch: Partial<EndpointInput>
     const kind = patch.kind !== undefined ? checkKind(patch.kind) : cur.kind;
     const url = patch.url !== undefined ? normaliseUrl(patch.url) : cur.url;
     const intervalMs = patch.intervalMs !== undefined ? checkInterval(patch.intervalMs) : cur.intervalMs;
-    const name = patch.name !== undefined ? patch.name.trim() || new URL(url).host : cur.name;
+    const name = patch.name !== undefined ? patch.name.trim() || hostOf(url) : cur.name;
     const apiKey = patch.apiKey !== undefined ? patch.apiKey || null : cur.apiKey;
     const enabled = patch.enabled ?? cur.enabled;
     assertUnique(db, kind, url, id);

@@ -3,6 +3,8 @@
  * failure (it knows what fetch did), this module words it.
  */
 
+import { hostOf } from './base-url';
+
 export type FetchFailure =
   /** No answer within the time limit. */
   | { kind: 'timeout'; ms: number }
@@ -27,14 +29,6 @@ export interface ExplainContext {
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
 
 /** True when a page with `pageProtocol` may not fetch `url` at all (https page, plain-http remote server). */
 export function isMixedContent(pageProtocol: string | null | undefined, url: string): boolean {

@@ -1,4 +1,5 @@
 import type { FetchFailure } from './explain-fetch-error';
+import { hostOf } from './base-url';
 
 /** Where the failing request went, for the words. */
 export interface ExporterExplainContext {
@@ -6,14 +7,6 @@ export interface ExporterExplainContext {
   path: string;
   pageOrigin?: string | null;
   hasToken: boolean;
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { Endpoint, EndpointInput, EndpointKind, EndpointStatus } from '../db/types';
 import { errorText } from '../lib/error-text';
+import { hostOf, normaliseBaseUrl as normaliseUrl } from '../lib/base-url';
 
 /** What the endpoints state needs from the worker (a subset of DbApi). */
 export interface EndpointsSource {
@@ -19,31 +20,12 @@ export const DEFAULT_INTERVAL_MS = 1000;
 
 /**
  * Normalises what a user typed as a base URL: trims, adds http:// when no scheme was given, drops a
- * trailing slash. Returns null for something that is not an http(s) URL or that carries credentials.
+ * trailing slash. Null for something that is not an http(s) URL or that carries credentials.
  */
-export function normaliseBaseUrl(text: string): string | null {
-  let s = text.trim();
-  if (!s) return null;
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) s = `http://${s}`;
-  try {
-    const u = new URL(s);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
-    // A user name or password in the address would be sent to the server in the clear: the key has its own field.
-    if (u.username || u.password) return null;
-    return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return null;
-  }
-}
+export const normaliseBaseUrl = (text: string): string | null => normaliseUrl(text, { assumeHttp: true });
 
 /** A readable default name from a URL: host and port. */
-export function nameFromUrl(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
+export const nameFromUrl = hostOf;
 
 /** The endpoints to poll and what the collector says about each. */
 export class EndpointsState {
