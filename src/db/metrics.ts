@@ -2,6 +2,7 @@
 import type { HistoryQuery, HistoryResult, LatestValues, SampleFrame, SeriesEvent } from './types.ts';
 import { decodeFrame, decodeRollup, encodeFrame, orNull, ROLLUP_STATS, STAT_LAST, STAT_MAX, STAT_MIN } from '../lib/frame-codec.ts';
 import { downsampleMinMax } from '../lib/downsample.ts';
+import { isSeriesEventKind } from '../lib/series-events.ts';
 import { layoutById, layoutFor, recentLayouts, type Layout } from './layouts.ts';
 import { readFrames } from './frames-read.ts';
 import { inTx, rows, type DB } from './sql.ts';
@@ -43,7 +44,7 @@ export function saveFrames(db: DB, frames: SampleFrame[], events: SeriesEvent[] 
     }
     for (const e of events) {
       if (!layouts.has(e.endpointId)) continue;
-      db.exec({ sql: 'INSERT INTO events(endpoint_id, ts, kind, detail) VALUES (?, ?, ?, ?)', bind: [e.endpointId, checkTs(e.ts), String(e.kind), e.detail ?? null] });
+      db.exec({ sql: 'INSERT INTO events(endpoint_id, ts, kind, detail) VALUES (?, ?, ?, ?)', bind: [e.endpointId, checkTs(e.ts), e.kind, e.detail ?? null] });
     }
     return saved;
   });
@@ -181,11 +182,20 @@ export function seriesKeys(db: DB, endpointId: number): string[] {
   return [...keys].sort();
 }
 
-/** Chart markers (restarts, down/up, model changes) of an endpoint in [from, to], oldest first. */
+/**
+ * Chart markers (restarts, down/up, model changes) of an endpoint in [from, to], oldest first. A row of a
+ * kind this version has no marker for (written by hand or by a foreign tool into an imported file) stays in
+ * the file, so a backup keeps it, but is not drawn: there is nothing it could mean on a chart.
+ */
 export function listEvents(db: DB, endpointId: number, from: number, to: number): SeriesEvent[] {
-  return rows<{ endpoint_id: number; ts: number; kind: string; detail: string | null }>(
+  const out: SeriesEvent[] = [];
+  for (const r of rows<{ endpoint_id: number; ts: number; kind: string; detail: string | null }>(
     db, 'SELECT endpoint_id, ts, kind, detail FROM events WHERE endpoint_id = ? AND ts >= ? AND ts <= ? ORDER BY ts, id', [endpointId, from, to],
-  ).map((r) => (r.detail === null ? { endpointId: r.endpoint_id, ts: r.ts, kind: r.kind } : { endpointId: r.endpoint_id, ts: r.ts, kind: r.kind, detail: r.detail }));
+  )) {
+    if (!isSeriesEventKind(r.kind)) continue;
+    out.push(r.detail === null ? { endpointId: r.endpoint_id, ts: r.ts, kind: r.kind } : { endpointId: r.endpoint_id, ts: r.ts, kind: r.kind, detail: r.detail });
+  }
+  return out;
 }
 
 /** Deletes every sample, rollup, layout and event (endpoints and settings stay). */

@@ -1,5 +1,11 @@
 /** Shared shapes that cross the page ↔ worker boundary (structured-clone friendly: no classes). */
 
+import type { RouterModel } from '../lib/llama-models';
+import type { SeriesEventKind } from '../lib/series-events';
+
+export type { RouterModel, RouterModelState } from '../lib/llama-models';
+export type { SeriesEventKind } from '../lib/series-events';
+
 export type EndpointKind = 'llama' | 'exporter';
 
 export interface Endpoint {
@@ -32,7 +38,7 @@ export interface SampleFrame {
 export interface SeriesEvent {
   endpointId: number;
   ts: number;
-  kind: 'restart' | 'model-change' | 'down' | 'up' | string;
+  kind: SeriesEventKind;
   detail?: string;
 }
 
@@ -145,15 +151,6 @@ export interface EndpointStatus {
   };
   isRouter: boolean;
   routerModels: RouterModel[];
-}
-
-export type RouterModelState = 'unloaded' | 'loading' | 'loaded' | 'sleeping' | 'failed' | 'downloading';
-
-export interface RouterModel {
-  id: string;
-  state: RouterModelState;
-  /** 0..1 while loading or downloading, when the server says. */
-  progress: number | null;
 }
 
 /** Pushed from the worker to the page (Comlink.proxy callback). */

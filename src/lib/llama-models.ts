@@ -1,6 +1,15 @@
 /** Reading a llama-server router's GET /models and GET /models/sse. Pure. */
 
-import type { RouterModel, RouterModelState } from '../db/types';
+/** Where a router's model stands, as /models and /models/sse say (anything unknown reads as failed). */
+export type RouterModelState = 'unloaded' | 'loading' | 'loaded' | 'sleeping' | 'failed' | 'downloading';
+
+/** One model a router lists. */
+export interface RouterModel {
+  id: string;
+  state: RouterModelState;
+  /** 0..1 while loading or downloading, when the server says. */
+  progress: number | null;
+}
 
 const STATES: ReadonlySet<string> = new Set(['unloaded', 'loading', 'loaded', 'sleeping', 'failed', 'downloading']);
 

@@ -1,5 +1,6 @@
 import uPlot from 'uplot';
 import { formatAxisValue, formatValue, unitLabel, type Unit } from '../../lib/format';
+import type { SeriesEventKind } from '../../lib/series-events';
 
 /** One line on a chart: `key` is the series name in the database, `label` what the legend says. */
 export interface ChartSeries {
@@ -10,7 +11,7 @@ export interface ChartSeries {
 /** A vertical marker (restart, model change, down/up) at `ts` seconds. */
 export interface ChartMarker {
   ts: number;
-  kind: string;
+  kind: SeriesEventKind;
   detail?: string;
 }
 
@@ -35,7 +36,7 @@ export function readTheme(el: Element): ChartTheme {
   };
 }
 
-const MARKER_COLOUR: Record<string, keyof ChartTheme> = { restart: 'err', down: 'err', up: 'ok', 'model-change': 'warn' };
+const MARKER_COLOUR: Record<SeriesEventKind, keyof ChartTheme> = { restart: 'err', down: 'err', up: 'ok', 'model-change': 'warn' };
 
 /** Draws markers as dashed vertical lines over the plot; reads them through `get` so updates need no rebuild. */
 function markersPlugin(get: () => ChartMarker[], theme: ChartTheme): uPlot.Plugin {
@@ -49,7 +50,7 @@ function markersPlugin(get: () => ChartMarker[], theme: ChartTheme): uPlot.Plugi
         for (const m of get()) {
           const x = Math.round(u.valToPos(m.ts, 'x', true));
           if (x < bbox.left || x > bbox.left + bbox.width) continue;
-          const colour = theme[MARKER_COLOUR[m.kind] ?? 'muted'];
+          const colour = theme[MARKER_COLOUR[m.kind]];
           ctx.strokeStyle = typeof colour === 'string' ? colour : theme.muted;
           ctx.beginPath();
           ctx.moveTo(x, bbox.top);

@@ -189,6 +189,13 @@ describe('events and clearing', () => {
     ]);
   });
 
+  test('a stored event of a kind this version does not know is kept in the file but not handed out as a marker', () => {
+    saveFrames(db, [], [{ endpointId: llama, ts: T0 + 1000, kind: 'restart' }]);
+    db.exec({ sql: 'INSERT INTO events(endpoint_id, ts, kind, detail) VALUES (?, ?, ?, ?)', bind: [llama, T0 + 2000, 'oom-kill', 'from a foreign tool'] });
+    expect(listEvents(db, llama, T0, T0 + 60_000)).toEqual([{ endpointId: llama, ts: T0 + 1000, kind: 'restart' }]);
+    expect(count('events')).toBe(2);
+  });
+
   test('clearMetrics empties every sample table; removeEndpoint removes only its own', () => {
     saveFrames(db, [{ endpointId: llama, ts: T0, values: { a: 1 } }, { endpointId: exporter, ts: T0, values: { b: 1 } }], [{ endpointId: llama, ts: T0, kind: 'up' }]);
     removeEndpoint(db, llama);
