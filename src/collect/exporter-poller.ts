@@ -11,8 +11,8 @@ import type { EndpointStatus, SampleFrame } from '../db/types';
 import type { FetchFailure } from '../lib/explain-fetch-error';
 import { explainExporterFailure } from '../lib/host-exporter-errors';
 import { historyRows, snapshotProblem, snapshotSeries, type ExporterHistory, type ExporterSnapshot } from '../lib/host-snapshot';
-import { jsonOf } from './http';
-import { isDown, PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
+import { isDown, jsonOf } from '../lib/http-request';
+import { PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
 
 const SNAPSHOT = '/api/v1/snapshot';
 /** A clock difference above this is corrected; below it, request latency and sampling age dominate. */

@@ -4,7 +4,6 @@
  */
 
 import type { Endpoint, EndpointInput, EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
-import type { FetchFailure } from '../lib/explain-fetch-error';
 import { Cancelled, currentPage, request, type HttpEnv, type HttpResult } from './http';
 
 export interface PollerContext {
@@ -42,9 +41,6 @@ export interface PollerKind {
 
 /** A SeriesEvent before the poller stamps its endpoint on it. */
 export type PollEvent = Omit<SeriesEvent, 'endpointId'>;
-
-/** Failures that mean the endpoint cannot be reached at all (as opposed to answering wrongly). */
-export const isDown = (f: FetchFailure) => f.kind === 'timeout' || f.kind === 'unreachable' || f.kind === 'cors' || f.kind === 'mixed-content';
 
 /**
  * The loop every poller shares: one timer, the next tick scheduled only when the current one has finished,

@@ -72,12 +72,46 @@ export async function request(env: HttpEnv, base: string, path: string, opts: Re
   }
 }
 
+/** A parsed JSON body, or why there is none. */
+export type JsonResult = { ok: true; value: unknown } | { ok: false; failure: FetchFailure };
+
 /** Parses a JSON body; a body that is not JSON is a failure in the same terms as the others. */
-export function jsonOf(res: HttpResult): { ok: true; value: unknown } | { ok: false; failure: FetchFailure } {
+export function jsonOf(res: HttpResult): JsonResult {
   if (!res.ok) return res;
   try {
     return { ok: true, value: JSON.parse(res.text) };
   } catch {
     return { ok: false, failure: { kind: 'bad-body', detail: 'the answer is not JSON' } };
   }
+}
+
+/** Failures that mean the endpoint cannot be reached at all (as opposed to answering wrongly). */
+export const isDown = (f: FetchFailure) => f.kind === 'timeout' || f.kind === 'unreachable' || f.kind === 'cors' || f.kind === 'mixed-content';
+
+/**
+ * Reads of one server, as the llama tick needs them: the only way lib code reaches the network, so a
+ * caller (the DB worker's poller, the exporter, a test) decides how requests are made.
+ */
+export interface ServerIo {
+  /** GET of `path` (query included) under the server's base URL; `public` paths go without the key. Throws only Cancelled. */
+  get(path: string, opts?: { public?: boolean }): Promise<HttpResult>;
+  /** The same, parsed as JSON. */
+  json(path: string): Promise<JsonResult>;
+}
+
+/** Where fetchIo sends its requests. */
+export interface FetchIoOptions {
+  env: HttpEnv;
+  baseUrl: string;
+  apiKey: string | null;
+  timeoutMs: number;
+  /** Ends requests in flight quietly (they throw Cancelled) when the caller stops. */
+  signal?: AbortSignal;
+}
+
+/** A ServerIo over request() with an injected fetch: what the DB worker's poller and the exporter both use. */
+export function fetchIo(o: FetchIoOptions): ServerIo {
+  const get = (path: string, opts?: { public?: boolean }) =>
+    request(o.env, o.baseUrl, path, { apiKey: opts?.public ? null : o.apiKey, timeoutMs: o.timeoutMs, signal: o.signal });
+  return { get, json: async (path) => jsonOf(await get(path)) };
 }
