@@ -40,6 +40,7 @@ export interface ModelTrack {
   seen: boolean;
 }
 
+/** A model not read yet: the first tick reads /props and /slots. */
 export function newTrack(): ModelTrack {
   return { derive: initialDeriveState(), props: null, propsAt: -Infinity, metricsOff: false, slotsOff: false, seen: false };
 }
@@ -57,6 +58,7 @@ export interface ModelTarget {
   listedSleeping?: boolean;
 }
 
+/** How one model's reads ended. */
 export type ModelRead =
   /** The server refused or could not be reached: the whole tick fails. */
   | { kind: 'failed'; failure: FetchFailure; path: string }
@@ -73,6 +75,7 @@ export function modelQuery(model: string | null): string {
   return model === null ? '' : `?model=${encodeURIComponent(model)}&autoload=false`;
 }
 
+/** True when /props should be read this tick (on connect, after a restart, every PROPS_EVERY_MS). */
 export const propsDue = (track: ModelTrack, ts: number) => ts - track.propsAt >= PROPS_EVERY_MS;
 
 function describeParse(p: PromParseResult): string {

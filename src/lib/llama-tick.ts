@@ -35,6 +35,7 @@ export interface ServerInfo {
   ctxSize?: number;
 }
 
+/** Everything one tick learnt, ready to store and show. */
 export interface TickResult {
   ts: number;
   state: TickState;
