@@ -36,3 +36,17 @@ export function openImage(sqlite3: Sqlite3, bytes: Uint8Array): DB {
     throw e;
   }
 }
+
+/**
+ * Attaches `bytes` (copied) to `db` as schema `name`, so that rows move between the two in SQLite's
+ * own loop. Only plain SELECTs may read it: its triggers belong to its own tables and never fire on
+ * writes to `db`'s main schema.
+ */
+export function attachImage(sqlite3: Sqlite3, db: DB, name: string, bytes: Uint8Array): void {
+  db.exec(`ATTACH ':memory:' AS ${name}`);
+  const image = asRollbackImage(bytes.slice());
+  const p = sqlite3.wasm.allocFromTypedArray(image);
+  const { capi } = sqlite3;
+  db.checkRc(capi.sqlite3_deserialize(db.pointer!, name, p, image.byteLength, image.byteLength,
+    capi.SQLITE_DESERIALIZE_FREEONCLOSE | capi.SQLITE_DESERIALIZE_READONLY));
+}

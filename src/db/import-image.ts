@@ -1,13 +1,14 @@
 /**
- * Reads an imported SQLite file as data, never as code. The file is opened as an in-memory copy and
- * only read with plain SELECTs of the app's own tables and columns, which fire nothing; its schema
+ * Reads an imported SQLite file as data, never as code. The file is opened as an in-memory copy,
+ * checked, then attached read-only to a fresh database and read only with plain SELECTs of the app's
+ * own tables and columns, which fire nothing; its schema
  * (triggers, views, extra tables, indexes) never runs. Its rows go into a fresh database built by the
  * app's own migrations at the file's schema version, which is then migrated to the current one, and
  * every row is checked. Only that fresh database may replace the live one.
  */
 import { foreignReason, migrate, schemaVersion, SCHEMA_VERSION } from './schema.ts';
-import { asRollbackImage, newCopy, openImage } from './image-copy.ts';
-import { rows, type DB, type Sqlite3 } from './sql.ts';
+import { asRollbackImage, attachImage, newCopy, openImage } from './image-copy.ts';
+import { inTx, rows, type DB, type Sqlite3 } from './sql.ts';
 import { validateRows } from './import-validate.ts';
 import { SECRETS_STRIPPED_KEY, type StrippedSecrets } from './export-image.ts';
 import { errorText } from '../lib/error-text.ts';
@@ -51,8 +52,11 @@ const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 interface SchemaObject { type: string; name: string; tbl_name: string; sql: string | null }
 
-function schemaObjects(db: DB): SchemaObject[] {
-  return rows<SchemaObject>(db, "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name");
+/** Name the file is attached under while its rows are copied. */
+const SRC = 'imported';
+
+function schemaObjects(db: DB, schema: string): SchemaObject[] {
+  return rows<SchemaObject>(db, `SELECT type, name, tbl_name, sql FROM ${schema}.sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`);
 }
 
 const isVirtual = (o: SchemaObject) => /^\s*CREATE\s+VIRTUAL\s/i.test(o.sql ?? '');
@@ -66,44 +70,55 @@ function rowLabel(table: string, r: Record<string, unknown>): string | null {
   return null;
 }
 
+/** Copies one table row by row, so that each refused row can be named (or counted) with its reason. */
+function copyEach(fresh: DB, table: string, cols: string[], report: ImportReport): void {
+  const read = fresh.prepare(`SELECT ${cols.map(q).join(', ')} FROM ${SRC}.${q(table)}`);
+  const write = fresh.prepare(`INSERT INTO main.${q(table)}(${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+  try {
+    while (read.step()) {
+      const values = read.get([]) as (string | number | null | Uint8Array)[];
+      try {
+        write.bind(values).stepReset();
+      } catch (e) {
+        write.reset();
+        const label = rowLabel(table, Object.fromEntries(cols.map((c, i) => [c, values[i]])));
+        if (label) report.skipped.push(`${label}: ${errorText(e)}`);
+        else report.metricSkips[table] = (report.metricSkips[table] ?? 0) + 1;
+      }
+    }
+  } finally {
+    read.finalize();
+    write.finalize();
+  }
+}
+
 /**
- * Copies the rows of every table `fresh` has from `file`, with plain SELECTs of the columns both have
- * and plain INSERTs of the values. Returns the objects and columns left out; refused rows go to `report`.
+ * Copies the rows of every table `fresh` has from the attached file, with plain SELECTs of the
+ * columns both have into plain INSERTs: in one statement per table, or row by row when that one
+ * fails on a row. Returns the tables the file lacks, or null; what was left out goes to `report`.
  */
-function copyRows(file: DB, fresh: DB, report: ImportReport): string[] | null {
-  const ours = new Map(schemaObjects(fresh).map((o) => [`${o.type} ${o.name}`, o]));
-  const tables = schemaObjects(fresh).filter((o) => o.type === 'table').map((o) => o.name);
+function copyRows(fresh: DB, report: ImportReport): string[] | null {
+  const ours = new Map(schemaObjects(fresh, 'main').map((o) => [`${o.type} ${o.name}`, o]));
+  const tables = schemaObjects(fresh, 'main').filter((o) => o.type === 'table').map((o) => o.name);
   const readable = new Set<string>();
-  for (const o of schemaObjects(file)) {
+  for (const o of schemaObjects(fresh, SRC)) {
     if (o.type === 'table' && tables.includes(o.name) && !isVirtual(o)) readable.add(o.name);
     else if (!ours.has(`${o.type} ${o.name}`) || isVirtual(o)) report.leftOut.push(`${isVirtual(o) ? 'virtual table' : o.type} ${o.name}`);
   }
   const missing = tables.filter((t) => !readable.has(t));
   if (missing.length) return missing;
   for (const table of tables) {
-    const want = new Set(fresh.selectValues('SELECT name FROM pragma_table_info(?)', [table]).map(String));
-    const have = file.selectValues('SELECT name FROM pragma_table_info(?)', [table]).map(String);
+    const want = new Set(fresh.selectValues("SELECT name FROM pragma_table_info(?, 'main')", [table]).map(String));
+    const have = fresh.selectValues(`SELECT name FROM pragma_table_info(?, '${SRC}')`, [table]).map(String);
     const cols = have.filter((c) => want.has(c));
     for (const c of have) if (!want.has(c)) report.leftOut.push(`column ${table}.${c}`);
     for (const c of want) if (!have.includes(c)) report.leftOut.push(`column ${table}.${c} (absent from the file: defaults used)`);
     if (!cols.length) continue;
-    const read = file.prepare(`SELECT ${cols.map(q).join(', ')} FROM main.${q(table)}`);
-    const write = fresh.prepare(`INSERT INTO ${q(table)}(${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+    const list = cols.map(q).join(', ');
     try {
-      while (read.step()) {
-        const values = read.get([]) as (string | number | null | Uint8Array)[];
-        try {
-          write.bind(values).stepReset();
-        } catch (e) {
-          write.reset();
-          const label = rowLabel(table, Object.fromEntries(cols.map((c, i) => [c, values[i]])));
-          if (label) report.skipped.push(`${label}: ${errorText(e)}`);
-          else report.metricSkips[table] = (report.metricSkips[table] ?? 0) + 1;
-        }
-      }
-    } finally {
-      read.finalize();
-      write.finalize();
+      inTx(fresh, () => fresh.exec(`INSERT INTO main.${q(table)}(${list}) SELECT ${list} FROM ${SRC}.${q(table)}`));
+    } catch {
+      copyEach(fresh, table, cols, report);
     }
   }
   return null;
@@ -166,13 +181,15 @@ export function readImport(sqlite3: Sqlite3, bytes: Uint8Array): ImageCheck {
     const refused = refusal(file);
     if (refused) return { ok: false, ...refused };
     const version = schemaVersion(file);
-    fresh = newCopy(sqlite3);
-    migrate(fresh, version);
-    const report: ImportReport = { leftOut: [], skipped: [], metricSkips: {}, needKeys: [], needSecrets: [] };
-    const missing = copyRows(file, fresh, report);
-    if (missing) return { ok: false, message: `This file is damaged: it lacks the tables ${missing.join(', ')}`, version };
     file.close();
     file = null;
+    fresh = newCopy(sqlite3);
+    migrate(fresh, version);
+    attachImage(sqlite3, fresh, SRC, bytes);
+    const report: ImportReport = { leftOut: [], skipped: [], metricSkips: {}, needKeys: [], needSecrets: [] };
+    const missing = copyRows(fresh, report);
+    fresh.exec(`DETACH ${SRC}`);
+    if (missing) return { ok: false, message: `This file is damaged: it lacks the tables ${missing.join(', ')}`, version };
     migrate(fresh);
     const checked = validateRows(fresh);
     report.skipped.push(...checked.skipped);

@@ -149,13 +149,20 @@ function checkMetrics(db: DB, counts: Record<string, number>): void {
   if (badLayouts.length) counts.layouts = badLayouts.length;
 
   for (const [table, rollup] of [['frames', false], ['frames_1m', true], ['frames_1h', true]] as const) {
+    const width = rollup ? 4 : 8;
+    const inf = rollup ? ["x'0000807F'", "x'000080FF'"] : ["x'000000000000F07F'", "x'000000000000F0FF'"];
+    // SQLite picks the suspects (a superset of the bad rows: ±Infinity's bytes may also match across
+    // two values) so that only those cross into JS, where each is checked exactly.
     const bad: number[] = [];
-    const q = db.prepare(`SELECT rowid, endpoint_id, ts, layout_id, vals${rollup ? ', n' : ''} FROM ${table}`);
+    const q = db.prepare(`SELECT f.rowid, f.endpoint_id, f.ts, f.layout_id, f.vals${rollup ? ', f.n' : ''} FROM ${table} f
+      LEFT JOIN layouts l ON l.id = f.layout_id
+      WHERE l.id IS NULL OR l.endpoint_id IS NOT f.endpoint_id OR typeof(f.ts) <> 'integer' OR typeof(f.vals) <> 'blob'
+        OR length(f.vals) <> json_array_length(l.keys) * ${rollup ? ROLLUP_STATS * 4 : 8}
+        ${rollup ? "OR typeof(f.n) <> 'integer' OR f.n <= 0" : ''} OR instr(f.vals, ${inf[0]}) > 0 OR instr(f.vals, ${inf[1]}) > 0`);
     try {
       while (q.step()) {
         const [rowid, endpointId, ts, layoutId, vals, n] = q.get([]) as unknown[];
         const l = layouts.get(layoutId as number);
-        const width = rollup ? 4 : 8;
         const ok = l !== undefined && l.endpointId === endpointId && isInt(ts) && vals instanceof Uint8Array &&
           vals.byteLength === l.keys * (rollup ? ROLLUP_STATS * 4 : 8) && (!rollup || (isInt(n) && n > 0)) && blobFinite(vals, width);
         if (!ok) bad.push(rowid as number);
