@@ -80,9 +80,14 @@ function copyEach(fresh: DB, table: string, cols: string[], report: ImportReport
       try {
         write.bind(values).stepReset();
       } catch (e) {
-        write.reset();
+        try {
+          write.reset();
+        } catch {
+          // sqlite3_reset repeats the failed step's error, which is the one reported below.
+        }
         const label = rowLabel(table, Object.fromEntries(cols.map((c, i) => [c, values[i]])));
-        if (label) report.skipped.push(`${label}: ${errorText(e)}`);
+        // "SQLITE_CONSTRAINT_CHECK: sqlite3 result code 275: CHECK constraint failed: ..." → the rule it broke.
+        if (label) report.skipped.push(`${label}: it does not fit the app's table (${errorText(e).replace(/^SQLITE_\w+: sqlite3 result code \d+: /, '')})`);
         else report.metricSkips[table] = (report.metricSkips[table] ?? 0) + 1;
       }
     }

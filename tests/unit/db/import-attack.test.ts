@@ -111,6 +111,23 @@ describe('an imported file is data, never code', () => {
     expect(api.events(1, 0, Number.MAX_SAFE_INTEGER)).toHaveLength(1);
   });
 
+  it('names a row that breaks the app\'s table rules and keeps the others of that table', async () => {
+    const file = await tamper(await realFile(), `
+      ALTER TABLE endpoints RENAME TO old_endpoints;
+      CREATE TABLE endpoints(id INTEGER PRIMARY KEY, kind TEXT, name TEXT, url TEXT, api_key TEXT, interval_ms INTEGER, enabled INTEGER, created_at INTEGER);
+      INSERT INTO endpoints SELECT * FROM old_endpoints;
+      INSERT INTO endpoints VALUES (7, 'shell', 'odd', 'http://10.0.0.7:8080', NULL, 1000, 1, 1), (8, 'llama', 'twin', 'http://127.0.0.1:8080', NULL, 1000, 1, 1);
+      DROP TABLE old_endpoints;`);
+    const api = await app();
+    const r = api.importDatabase(file);
+    expect(r.ok).toBe(true);
+    expect(r.skipped).toEqual([
+      'endpoint 7 "odd": it does not fit the app\'s table (CHECK constraint failed: kind IN (\'llama\',\'exporter\'))',
+      'endpoint 8 "twin": it does not fit the app\'s table (UNIQUE constraint failed: endpoints.kind, endpoints.url)',
+    ]);
+    expect(api.listEndpoints().map((e) => e.name)).toEqual(['home', 'gpu']);
+  });
+
   it('copies every row of a file whose triggers would abort any write: none of them runs, not even during the check', async () => {
     const abortAll = ['endpoints', 'layouts', 'frames', 'frames_1m', 'frames_1h', 'events', 'models', 'catalogues', 'metadata']
       .flatMap((t) => ['INSERT', 'UPDATE', 'DELETE'].map((op) => `CREATE TRIGGER abort_${op}_${t} BEFORE ${op} ON ${t} BEGIN SELECT RAISE(ABORT, 'planted trigger ran'); END;`))
@@ -164,11 +181,13 @@ describe('an imported file is data, never code', () => {
     const foreign = await tamper(good, 'PRAGMA application_id = 7');
     const damaged = good.slice();
     damaged.fill(0x5a, 1024 * 2, 1024 * 6);
-    const before = api.exportDatabase(true).slice();
+    const before = Buffer.from(api.exportDatabase(true));
+    const rows = { endpoints: api.listEndpoints(), models: api.listModels() };
     for (const bad of [newer, foreign, damaged]) {
       const r = api.importDatabase(bad);
       expect(r.ok).toBe(false);
-      expect(api.exportDatabase(true)).toEqual(before);
+      expect({ endpoints: api.listEndpoints(), models: api.listModels() }).toEqual(rows);
+      expect(Buffer.from(api.exportDatabase(true)).equals(before)).toBe(true);
     }
   });
 
