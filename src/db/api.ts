@@ -304,7 +304,7 @@ export function createApi(options: ApiOptions = {}) {
     /** The whole database as one SQLite file (transferred, not copied, to the page); secrets only when asked. */
     exportDatabase(includeSecrets = false): Uint8Array {
       frameQueue.flush();
-      const bytes = backup.exportImage(handle?.sqlite3 ?? fail(), db(), includeSecrets);
+      const bytes = backup.exportFile(handle?.sqlite3 ?? fail(), db(), includeSecrets);
       return Comlink.transfer(bytes, [bytes.buffer]);
     },
     /** Checks a file and, only if it is good, replaces the whole database with it in one step. */

@@ -3,7 +3,7 @@ import type { DbInfo, TableSize } from './types.ts';
 import { schemaVersion } from './schema.ts';
 import { rows, type DB } from './sql.ts';
 
-export { exportImage } from './export-image.ts';
+export { exportFile, exportImage } from './export-image.ts';
 export { readImport as checkImage, type ImageCheck } from './import-image.ts';
 
 /** Size of the database and of each table (indexes counted with their table), and how it is stored. */

@@ -3,8 +3,8 @@
  * arguments of model configurations are removed from a copy (never from the live database), and
  * the copy records what was removed so that an import can say what to enter again.
  */
-import { getCatalogue } from '../lib/params/index.ts';
-import type { ArgSpec } from '../lib/params/index.ts';
+import type { ArgSpec } from '../lib/params/types.ts';
+import { SECRET_FLAGS } from '../lib/params/secret-flags.ts';
 import { asRollbackImage, openImage } from './image-copy.ts';
 import { inTx, rows, type DB, type Sqlite3 } from './sql.ts';
 
@@ -17,12 +17,9 @@ export interface StrippedSecrets {
   models: { id: number; name: string }[];
 }
 
-/** A path to a file holding a key is not the key, but it tells where the key lives. */
-const ALSO_SECRET = ['--api-key-file'];
-
 /** Every spelling of a secret argument: the built-in catalogue's and any stored catalogue's. */
 function secretSpellings(db: DB): Set<string> {
-  const specs: ArgSpec[] = [...getCatalogue().args];
+  const specs: ArgSpec[] = [];
   for (const json of db.selectValues('SELECT catalogue FROM catalogues')) {
     try {
       const c = JSON.parse(String(json)) as { args?: ArgSpec[] };
@@ -31,9 +28,9 @@ function secretSpellings(db: DB): Set<string> {
       // A catalogue that does not parse names no secrets; its rows are exported as they are.
     }
   }
-  const out = new Set(ALSO_SECRET);
+  const out = new Set(SECRET_FLAGS);
   for (const s of specs) {
-    if (!s || !(s.secret || ALSO_SECRET.includes(s.key))) continue;
+    if (!s?.secret) continue;
     out.add(s.key);
     for (const f of s.flags ?? []) out.add(f);
   }
@@ -75,12 +72,17 @@ function stripSecrets(copy: DB): StrippedSecrets {
   return stripped;
 }
 
+/** The whole database as one SQLite file, openable by any SQLite tool, secrets included. */
+export function exportImage(sqlite3: Sqlite3, db: DB): Uint8Array {
+  return asRollbackImage(sqlite3.capi.sqlite3_js_db_export(db));
+}
+
 /**
- * The whole database as one SQLite file, openable by any SQLite tool. Without `includeSecrets` the
- * file holds no API key or secret argument, not even in free pages (secure_delete, then VACUUM).
+ * The database as a file for download. Without `includeSecrets` it holds no API key or secret
+ * argument, not even in free pages (secure_delete, then VACUUM).
  */
-export function exportImage(sqlite3: Sqlite3, db: DB, includeSecrets = false): Uint8Array {
-  const image = asRollbackImage(sqlite3.capi.sqlite3_js_db_export(db));
+export function exportFile(sqlite3: Sqlite3, db: DB, includeSecrets = false): Uint8Array {
+  const image = exportImage(sqlite3, db);
   if (includeSecrets) return image;
   const copy = openImage(sqlite3, image);
   try {
