@@ -301,10 +301,10 @@ export function createApi(options: ApiOptions = {}) {
 
     dbInfo: () => backup.dbInfo(db(), handle?.storage ?? 'memory'),
     vacuum: () => backup.vacuum(db()),
-    /** The whole database as one SQLite file (transferred, not copied, to the page). */
-    exportDatabase(): Uint8Array {
+    /** The whole database as one SQLite file (transferred, not copied, to the page); secrets only when asked. */
+    exportDatabase(includeSecrets = false): Uint8Array {
       frameQueue.flush();
-      const bytes = backup.exportImage(handle?.sqlite3 ?? fail(), db());
+      const bytes = backup.exportFile(handle?.sqlite3 ?? fail(), db(), includeSecrets);
       return Comlink.transfer(bytes, [bytes.buffer]);
     },
     /** Checks a file and, only if it is good, replaces the whole database with it in one step. */
@@ -322,7 +322,7 @@ export function createApi(options: ApiOptions = {}) {
       emit({ type: 'endpoints' });
       emit({ type: 'models' });
       emit({ type: 'history-reset' });
-      return { ok: true, message: check.message, migratedFrom: check.version < SCHEMA_VERSION ? check.version : undefined };
+      return { ok: true, message: check.message, migratedFrom: check.version < SCHEMA_VERSION ? check.version : undefined, ...check.report };
     },
 
     endpointStatuses: (): EndpointStatus[] => collector?.statuses() ?? [],

@@ -9,7 +9,8 @@ interface EndpointRow {
 }
 
 const KIND_WORDS: Record<EndpointKind, string> = { llama: 'llama-server', exporter: 'exporter' };
-const MIN_INTERVAL_MS = 250;
+/** The shortest poll interval the app allows (the endpoint form says 0.25 s). */
+export const MIN_INTERVAL_MS = 250;
 
 function fromRow(r: EndpointRow): Endpoint {
   return {

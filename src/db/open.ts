@@ -45,12 +45,21 @@ export function hasOpfs(): boolean {
  */
 export function tuneConnection(db: Database): void {
   db.exec('PRAGMA locking_mode=EXCLUSIVE');
+  distrustSchema(db);
   const mode = String(db.selectValue('PRAGMA journal_mode=WAL')).toLowerCase();
   db.exec('PRAGMA synchronous=NORMAL');
   const check = String(db.selectValue('PRAGMA journal_mode')).toLowerCase();
   if (mode !== 'wal' || check !== 'wal') {
     throw new Error(`The database refused WAL mode (journal_mode is "${check}").`);
   }
+}
+
+/**
+ * Functions with side effects may not run from the schema (triggers, views, defaults, CHECKs): a
+ * database file is data, and whatever SQL it carries must not act with the app's rights.
+ */
+export function distrustSchema(db: Database): void {
+  db.exec('PRAGMA trusted_schema=OFF');
 }
 
 let pool: SAHPoolUtil | null = null;
@@ -85,6 +94,7 @@ export async function openOpfs(sqlite3: Sqlite3Static): Promise<DbHandle> {
 /** Opens a private in-memory database (no OPFS here): the caller must tell the user. */
 export function openMemory(sqlite3: Sqlite3Static): DbHandle {
   const db = new sqlite3.oo1.DB(':memory:', 'c');
+  distrustSchema(db);
   return { sqlite3, db, storage: 'memory', pool: null };
 }
 

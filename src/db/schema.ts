@@ -28,9 +28,6 @@ export const SCHEMA_VERSION = 2;
 /** PRAGMA application_id of our files ("LlmD"), so another application's SQLite file is recognised. */
 export const APP_ID = 0x4c6c6d44;
 
-/** Tables every database of this app has at SCHEMA_VERSION (used to recognise foreign files). */
-export const APP_TABLES = ['endpoints', 'layouts', 'frames', 'frames_1m', 'frames_1h', 'events', 'models', 'catalogues', 'metadata'];
-
 const V1 = `
 CREATE TABLE endpoints(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, url TEXT NOT NULL,
   api_key TEXT, interval_ms INTEGER NOT NULL DEFAULT 1000, enabled INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL);

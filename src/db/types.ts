@@ -122,11 +122,19 @@ export interface DbInfo {
   tables: TableSize[];
 }
 
-/** Why an imported file was refused, in words a user can act on. */
+/**
+ * Why an imported file was refused, in words a user can act on; for an accepted one, what was left
+ * out (see ImportReport in db/import-image.ts for each list).
+ */
 export interface ImportResult {
   ok: boolean;
   message: string;
   migratedFrom?: number;
+  leftOut?: string[];
+  skipped?: string[];
+  metricSkips?: Record<string, number>;
+  needKeys?: string[];
+  needSecrets?: string[];
 }
 
 export type EndpointState =

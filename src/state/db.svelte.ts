@@ -62,9 +62,9 @@ class DatabaseState {
     });
   }
 
-  /** The whole database as a file; null when it failed (see `error`). */
-  async exportFile(): Promise<Uint8Array | null> {
-    return this.#run('export', () => db.exportDatabase());
+  /** The whole database as a file, API keys and secret arguments only when asked; null when it failed (see `error`). */
+  async exportFile(includeSecrets: boolean): Promise<Uint8Array | null> {
+    return this.#run('export', () => db.exportDatabase(includeSecrets));
   }
 
   /** Replaces the database with a checked file; the result says why a file was refused. */

@@ -86,14 +86,19 @@ test('Export then Import restores the exported data', async ({ page }, testInfo)
   await openApp(page, 'settings');
   await dbCall(page, 'createModel', model('in-the-backup'));
   await dbCall(page, 'setMeta', 'e2e.marker', 'before export');
+  await dbCall(page, 'addEndpoint', { kind: 'llama', name: 'keyed box', url: 'http://127.0.0.1:9', apiKey: 'sk-e2e-secret-31337', intervalMs: 60_000, enabled: false });
 
   const downloading = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export database' }).click();
+  const exportDialog = page.getByRole('dialog', { name: 'Export the database' });
+  await expect(exportDialog.getByRole('checkbox', { name: 'Include API keys and secret arguments' })).not.toBeChecked();
+  await exportDialog.getByRole('button', { name: 'Export', exact: true }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/^llama-dashboard-\d{4}-\d{2}-\d{2}\.sqlite3$/);
   const file = testInfo.outputPath(download.suggestedFilename());
   await download.saveAs(file);
   expect(readFileSync(file).subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0');
+  expect(readFileSync(file).includes('sk-e2e-secret-31337')).toBe(false);
 
   await dbCall(page, 'deleteAllModels');
   await dbCall(page, 'createModel', model('made-after-export'));
@@ -104,6 +109,7 @@ test('Export then Import restores the exported data', async ({ page }, testInfo)
   await expect(dialog).toBeVisible();
   await dialog.getByRole('button', { name: 'Replace' }).click();
   await expect(page.getByText(/^Imported llama-dashboard-/)).toBeVisible();
+  await expect(page.getByTestId('import-report')).toContainText('These endpoints need their API key again (the file was exported without it): keyed box.');
   expect(await modelNames(page)).toEqual(['in-the-backup']);
   expect(await dbCall(page, 'getMeta', 'e2e.marker')).toBe('before export');
   expect((await dbCall<{ journalMode: string }>(page, 'dbInfo')).journalMode).toBe('wal');
