@@ -16,6 +16,7 @@ import * as metrics from './metrics';
 import * as models from './models';
 import * as metadata from './metadata';
 import * as backup from './backup';
+import { runConsoleQuery, type ConsoleQuery } from './sql-console';
 
 /** Starts polling (src/collect/collector.ts createCollector); injected so unit tests choose. */
 export type CollectorFactory = (deps: CollectorDeps) => Collector;
@@ -301,6 +302,8 @@ export function createApi(options: ApiOptions = {}) {
 
     dbInfo: () => backup.dbInfo(db(), handle?.storage ?? 'memory'),
     vacuum: () => backup.vacuum(db()),
+    /** One read-only statement from the SQL console, refused by SQLite itself if it would write. */
+    runQuery: (q: ConsoleQuery) => runConsoleQuery(handle?.sqlite3 ?? fail(), db(), q),
     /** The whole database as one SQLite file (transferred, not copied, to the page). */
     exportDatabase(): Uint8Array {
       frameQueue.flush();
