@@ -67,10 +67,12 @@ export function runConsoleQuery(sqlite3: Sqlite3, db: DB, q: ConsoleQuery): Cons
       throw new Error(refused ? `Refused: ${refused} in the SQL console (it only reads).` : `SQLite says: ${errorText(e)}`);
     }
   } finally {
-    capi.sqlite3_set_authorizer(db, 0, 0);
+    // WORKAROUND: the 3.54 typings allow only a function here; a null pointer removes the authorizer (C API).
+    (capi.sqlite3_set_authorizer as unknown as (d: DB, x: 0, ud: 0) => number)(db, 0, 0);
   }
   try {
-    if (!stmt.isReadOnly()) throw new Error('Refused: the SQL console only reads. This statement would change the database.');
+    // WORKAROUND: oo1's Stmt.isReadOnly (sqlite3_stmt_readonly) is missing from the 3.54 typings.
+    if (!(stmt as unknown as { isReadOnly(): boolean }).isReadOnly()) throw new Error('Refused: the SQL console only reads. This statement would change the database.');
     if (hasMoreStatements(sqlite3, db, sql)) throw new Error('Run one statement at a time: the text holds more than one.');
     const columns = stmt.getColumnNames();
     const rows: ConsoleCell[][] = [];
@@ -109,14 +111,14 @@ function hasMoreStatements(sqlite3: Sqlite3, db: DB, sql: string): boolean {
   const { capi, wasm } = sqlite3;
   const stack = wasm.pstack.pointer;
   try {
-    const text = wasm.allocCString(sql);
+    const text = wasm.allocCString(sql, false);
     const ppStmt = wasm.pstack.allocPtr();
     const pzTail = wasm.pstack.allocPtr();
     try {
       capi.sqlite3_prepare_v3(db.pointer!, text, -1, 0, ppStmt, pzTail);
       const first = wasm.peekPtr(ppStmt);
       if (first) capi.sqlite3_finalize(first);
-      const tail = wasm.cstrToJs(wasm.peekPtr(pzTail) as number);
+      const tail = wasm.cstrToJs(wasm.peekPtr(pzTail) as number) ?? '';
       return tail.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').replace(/[\s;]/g, '').length > 0;
     } finally {
       wasm.dealloc(text);
