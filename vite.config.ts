@@ -9,9 +9,11 @@ export default defineConfig({
   plugins: [
     svelte(),
     VitePWA({
-      registerType: 'autoUpdate',
-      injectRegister: 'script-defer',
-      includeAssets: ['favicon.svg', 'exporter/*'],
+      // 'prompt': a new build waits until the user chooses Reload (src/state/app-update.svelte.ts), so it
+      // never replaces the running one under the user's feet or in the middle of a write.
+      registerType: 'prompt',
+      injectRegister: false,
+      includeAssets: ['favicon.svg', 'icon-*.png', 'exporter/*'],
       manifest: {
         name: 'Llama Dashboard',
         short_name: 'Llama Dash',
@@ -21,10 +23,17 @@ export default defineConfig({
         display: 'standalone',
         start_url: './',
         scope: './',
-        icons: [{ src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+        // Chromium's install criteria want PNGs of 192 and 512 px; the maskable one keeps the mark in the
+        // safe zone (scripts/make-icons.mjs draws all three from favicon.svg).
+        icons: [
+          { src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
+          { src: 'icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,wasm,webmanifest}'],
+        globPatterns: ['**/*.{js,css,html,svg,png,wasm,webmanifest}'],
         // sqlite-wasm's package emits its Worker1 API and the plain `opfs` VFS proxy; the app loads
         // neither (it uses oo1 on opfs-sahpool), so installs should not download them (75 kB gzip).
         globIgnores: ['**/sqlite3-worker1-*.js', '**/sqlite3-opfs-async-proxy-*.js'],

@@ -16,6 +16,8 @@ import * as metrics from './metrics';
 import * as models from './models';
 import * as metadata from './metadata';
 import * as backup from './backup';
+import { runConsoleQuery, type ConsoleQuery } from './sql-console';
+import * as retention from './retention-settings';
 
 /** Starts polling (src/collect/collector.ts createCollector); injected so unit tests choose. */
 export type CollectorFactory = (deps: CollectorDeps) => Collector;
@@ -267,16 +269,33 @@ export function createApi(options: ApiOptions = {}) {
     /** One retention pass (rollups, then pruning) in batches; the worker also runs it on a timer. */
     async runRetention(): Promise<{ rolledMinutes: number; deleted: number }> {
       const total = { rolledMinutes: 0, deleted: 0 };
+      const settings = retention.getRetention(db());
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
       while (handle) {
-        const r = write((d) => metrics.rollupAndPrune(d, now(), metrics.DEFAULT_RETENTION, RETENTION_BATCH));
+        const r = write((d) => metrics.rollupAndPrune(d, now(), settings, RETENTION_BATCH));
         total.rolledMinutes += r.rolledMinutes;
         total.deleted += r.deleted;
         if (!r.more) break;
         // Let queries from the page in between batches.
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await pause();
+      }
+      const cap = settings.maxBytes;
+      while (handle && cap !== null) {
+        const r = write((d) => retention.pruneToSize(d, cap, RETENTION_BATCH));
+        total.deleted += r.deleted;
+        if (!r.more) break;
+        await pause();
       }
       return total;
     },
+    getRetention: () => retention.getRetention(db()),
+    /** Stores new retention settings and applies them at once. */
+    async setRetention(value: unknown) {
+      const s = write((d) => retention.setRetention(d, value));
+      await api.runRetention();
+      return s;
+    },
+    retentionInputs: () => retention.costInputs(db()),
     clearMetrics(): void {
       write((d) => metrics.clearMetrics(d));
       emit({ type: 'history-reset' });
@@ -301,6 +320,8 @@ export function createApi(options: ApiOptions = {}) {
 
     dbInfo: () => backup.dbInfo(db(), handle?.storage ?? 'memory'),
     vacuum: () => backup.vacuum(db()),
+    /** One read-only statement from the SQL console, refused by SQLite itself if it would write. */
+    runQuery: (q: ConsoleQuery) => runConsoleQuery(handle?.sqlite3 ?? fail(), db(), q),
     /** The whole database as one SQLite file (transferred, not copied, to the page); secrets only when asked. */
     exportDatabase(includeSecrets = false): Uint8Array {
       frameQueue.flush();

@@ -57,6 +57,9 @@ class SettingsState {
 
   #apply(): void {
     document.documentElement.dataset.theme = this.effectiveTheme;
+    // The browser's title bar (and an installed app's window) follows the chosen theme, not only the OS's.
+    const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim();
+    for (const m of document.querySelectorAll<HTMLMetaElement>('meta[name="theme-color"]')) m.content = bg;
     localStorage.setItem(THEME_KEY, this.#theme);
   }
 }
