@@ -4,13 +4,15 @@ import { VitePWA } from 'vite-plugin-pwa';
 
 /**
  * The page's Content-Security-Policy. Everything it loads is its own; it fetches from any http(s)
- * server because the user's llama-servers and exporters live anywhere. 'wasm-unsafe-eval' lets
- * sqlite-wasm compile; inline styles come from Svelte and uPlot. A meta tag cannot carry
- * frame-ancestors and does not reach workers (README: Hosting it yourself, for the header form).
+ * server because the user's llama-servers and exporters live anywhere. No inline styles: the build
+ * has none (Svelte's style: directives and uPlot set styles through the CSSOM, which CSP leaves alone).
+ * 'wasm-unsafe-eval' is for sqlite-wasm, which compiles in the database worker: the same policy sent as
+ * a header (README, Hosting it yourself) governs that worker too. A meta tag cannot carry
+ * frame-ancestors and does not reach workers.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'", "connect-src 'self' http: https:",
-  "img-src 'self' data: blob:", "style-src 'self' 'unsafe-inline'", "object-src 'none'", "base-uri 'none'", "form-action 'none'",
+  "img-src 'self' data: blob:", "style-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'",
 ].join('; ');
 
 /** Puts the policy into the built index.html only: `vite dev` needs inline scripts and ws: for its reloads. */

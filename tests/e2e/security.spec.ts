@@ -58,6 +58,19 @@ async function fullSession(context: BrowserContext, serverUrl: string, outFile: 
 
   await page.getByRole('link', { name: 'Models' }).click();
   await expect(page.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
+  await page.getByRole('button', { name: 'New configuration' }).click();
+  await page.getByLabel('Name').fill('security session');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Saved/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Export…' }).click();
+  await page.getByRole('button', { name: 'Export anyway' }).click();
+  await expect(page.getByTestId('export-text')).toHaveValue(/llama-server/);
+  await page.getByRole('button', { name: 'Import a command…' }).click();
+  const importer = page.getByRole('dialog', { name: 'Import a launch command' });
+  await importer.getByLabel(/Paste the command/).fill('llama-server -m /models/x.gguf -c 4096');
+  await expect(importer.getByRole('table', { name: 'Understood arguments' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(importer).toBeHidden();
   await page.getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByTestId('db-tables')).toContainText('endpoints');
   const downloading = page.waitForEvent('download');
