@@ -3,8 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Endpoint } from '../../src/db/types';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
+import { startStaticServer } from '../fixtures/static-server.mjs';
 import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';
-import { dbCall, waitForDb } from './helpers';
+import { dbCall, dbStatus, waitForDb } from './helpers';
 
 // What the page lets in and sends out. Ports 18290-18299 belong to this spec.
 const STAND_IN = 18290;
@@ -194,5 +195,33 @@ test('an endpoint added by a link says so until kept or removed, and never gets 
       .toEqual([[`http://localhost:${STAND_IN + 2}`, null]]);
   } finally {
     await Promise.all([keyed.close(), linked.close()]);
+  }
+});
+
+test('the header line the README gives for hosts that send one also lets the database worker run, and reaches it', async ({ page }) => {
+  test.setTimeout(90_000);
+  const readme = readFileSync('README.md', 'utf8');
+  const policy = /^ {4}Content-Security-Policy: (.+)$/m.exec(readme)?.[1];
+  expect(policy, 'README gives no Content-Security-Policy header line').toMatch(/frame-ancestors 'none'$/);
+  const port = STAND_IN + 4;
+  const server = await startStandIn({ port: STAND_IN + 5, traffic: 'steady' });
+  let host = await startStaticServer({ dir: process.env.E2E_DIST!, port, headers: { 'Content-Security-Policy': policy! } });
+  try {
+    await page.goto(`${host.url}?server=${encodeURIComponent(server.url)}#/dashboard`);
+    await waitForDb(page);
+    await expect(page.getByTestId('endpoint-card').getByTestId('status-badge')).toHaveAttribute('data-state', /^(ok|busy)$/);
+    await host.close();
+    // Without 'wasm-unsafe-eval' the worker cannot compile SQLite: the header, unlike the meta tag, governs it.
+    host = await startStaticServer({ dir: process.env.E2E_DIST!, port, headers: { 'Content-Security-Policy': policy!.replace(" 'wasm-unsafe-eval'", '') } });
+    const fresh = await page.context().browser()!.newContext({ serviceWorkers: 'block' });
+    try {
+      const other = await fresh.newPage();
+      await other.goto(`${host.url}#/dashboard`);
+      await expect(dbStatus(other)).toHaveText('Database error');
+    } finally {
+      await fresh.close();
+    }
+  } finally {
+    await Promise.all([host.close(), server.close()]);
   }
 });
