@@ -1,9 +1,10 @@
 import { defineConfig } from '@playwright/test';
 
-// E2E runs the built app (E2E_DIST, default dist/) on `vite preview` in Debian's Chromium:
-// Playwright cannot download its own browsers here.
+// E2E runs the test build of the app (E2E_DIST, default dist-test/ from `npm run build:test`: the
+// default dist/ carries no test hooks) on `vite preview` in Debian's Chromium: Playwright cannot
+// download its own browsers here. Set here, before the workers start, so every spec reads the same.
 const port = Number(process.env.E2E_PORT ?? 4173);
-const dist = process.env.E2E_DIST ?? 'dist';
+const dist = (process.env.E2E_DIST ??= 'dist-test');
 export const chromiumArgs = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',

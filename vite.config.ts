@@ -1,6 +1,37 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+
+/**
+ * The page's Content-Security-Policy. Everything it loads is its own; it fetches from any http(s)
+ * server because the user's llama-servers and exporters live anywhere. No inline styles: the build
+ * has none (Svelte's style: directives and uPlot set styles through the CSSOM, which CSP leaves alone).
+ * 'wasm-unsafe-eval' is for sqlite-wasm, which compiles in the database worker: the same policy sent as
+ * a header (README, Hosting it yourself) governs that worker too. A meta tag cannot carry
+ * frame-ancestors and does not reach workers.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'", "connect-src 'self' http: https:",
+  "img-src 'self' data: blob:", "style-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'",
+].join('; ');
+
+/** Puts the policy into the built index.html only: `vite dev` needs inline scripts and ws: for its reloads. */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'llama-dash-csp',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        // Right after the charset, so the policy governs every tag the page has, the injected ones included.
+        const tag = `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />`;
+        const out = html.replace(/(<meta charset="UTF-8" \/>)/i, `$1\n    ${tag}`);
+        if (out === html) throw new Error('index.html has no <meta charset="UTF-8" /> to put the Content-Security-Policy after');
+        return out;
+      },
+    },
+  };
+}
 
 // base './' keeps every asset URL relative, so dist/ works from any sub-path
 // (llama-server --path, GitHub Pages, a plain file server) without a rebuild.
@@ -8,6 +39,7 @@ export default defineConfig({
   base: './',
   plugins: [
     svelte(),
+    contentSecurityPolicy(),
     VitePWA({
       // 'prompt': a new build waits until the user chooses Reload (src/state/app-update.svelte.ts), so it
       // never replaces the running one under the user's feet or in the middle of a write.

@@ -46,7 +46,7 @@ if (!existsSync(join(bench, 'node_modules', 'better-sqlite3', 'build', 'Release'
 
 if (process.env.BENCH_SKIP_BUILD !== '1') {
   // Source maps only to attribute the bundle's bytes to packages and folders (the service worker does not precache .map).
-  run(process.execPath, [vite, 'build', '--outDir', join(dist, 'app'), '--emptyOutDir', '--sourcemap', '--logLevel', 'warn'], 'Building the app into bench/dist/app');
+  run(process.execPath, [vite, 'build', '--mode', 'test', '--outDir', join(dist, 'app'), '--emptyOutDir', '--sourcemap', '--logLevel', 'warn'], 'Building the app into bench/dist/app');
   run(process.execPath, [vite, 'build', '--config', join(bench, 'vite.config.ts')], 'Building the benchmark page into bench/dist/bench');
   const { build } = await import('esbuild');
   log('> Bundling the native workload and the Playwright settings (esbuild)');

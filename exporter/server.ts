@@ -23,9 +23,29 @@ export function originAllowed(origin: string, allowed: readonly string[]): boole
   }
 }
 
+/** Whether `host` (a bind address or a host name without port) names this machine's loopback interface. */
+export function isLoopbackName(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1') return true;
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return m !== null && m.slice(1).every((n) => Number(n) <= 255);
+}
+
+/**
+ * Whether a request's Host header names loopback (any port). A page on another site can point its own
+ * host name at 127.0.0.1 (DNS rebinding) and then read a loopback-bound exporter as same-origin, past
+ * CORS; its requests still carry that foreign name in Host, so a loopback-bound exporter refuses them.
+ */
+export function hostHeaderLoopback(header: string | undefined): boolean {
+  if (!header) return false;
+  const m = /^(\[[^\]]*\]|[^:]*)(?::\d*)?$/.exec(header.trim());
+  return m !== null && isLoopbackName(m[1]);
+}
+
 /** The HTTP side: reads what the sampler holds; never spawns anything. */
 export function createServer(o: ExporterOptions, sampler: Sampler): http.Server {
   const token = o.token === null ? null : Buffer.from(`Bearer ${o.token}`);
+  const loopbackOnly = isLoopbackName(o.host);
   return http.createServer((req, res) => {
     try {
       handle(req, res);
@@ -35,6 +55,9 @@ export function createServer(o: ExporterOptions, sampler: Sampler): http.Server 
   });
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    if (loopbackOnly && !hostHeaderLoopback(req.headers.host)) {
+      return json(res, 403, { error: `this exporter listens on ${o.host} and answers only requests addressed to localhost, 127.0.0.1 or [::1]` });
+    }
     const url = new URL(req.url ?? '/', 'http://exporter');
     const origin = req.headers.origin;
     const corsOk = origin !== undefined && originAllowed(origin, o.corsOrigins);

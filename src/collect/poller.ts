@@ -187,5 +187,5 @@ export function initialStatus(ep: Pick<Endpoint, 'id' | 'enabled'>): EndpointSta
 
 /** An Endpoint from the form's input, for a one-off test before it is saved. */
 export function endpointFromInput(input: EndpointInput, now: number): Endpoint {
-  return { ...input, id: 0, createdAt: now };
+  return { ...input, id: 0, createdAt: now, fromLink: input.fromLink ?? false };
 }

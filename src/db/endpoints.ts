@@ -5,7 +5,7 @@ import { hostOf, parseBaseUrl } from '../lib/base-url.ts';
 
 interface EndpointRow {
   id: number; kind: EndpointKind; name: string; url: string; api_key: string | null;
-  interval_ms: number; enabled: number; created_at: number;
+  interval_ms: number; enabled: number; created_at: number; from_link: number;
 }
 
 const KIND_WORDS: Record<EndpointKind, string> = { llama: 'llama-server', exporter: 'exporter' };
@@ -15,7 +15,7 @@ export const MIN_INTERVAL_MS = 250;
 function fromRow(r: EndpointRow): Endpoint {
   return {
     id: r.id, kind: r.kind, name: r.name, url: r.url, apiKey: r.api_key,
-    intervalMs: r.interval_ms, enabled: r.enabled !== 0, createdAt: r.created_at,
+    intervalMs: r.interval_ms, enabled: r.enabled !== 0, createdAt: r.created_at, fromLink: r.from_link !== 0,
   };
 }
 
@@ -52,7 +52,10 @@ export function getEndpoint(db: DB, id: number): Endpoint | null {
   return r ? fromRow(r) : null;
 }
 
-/** Adds an endpoint; throws a message for the user on a bad URL, interval or a duplicate. */
+/**
+ * Adds an endpoint; throws a message for the user on a bad URL, interval or a duplicate. The key is the
+ * input's own: nothing is taken over from another endpoint, whatever its address.
+ */
 export function addEndpoint(db: DB, input: EndpointInput): Endpoint {
   const kind = checkKind(input.kind);
   const url = normaliseUrl(input.url);
@@ -61,8 +64,8 @@ export function addEndpoint(db: DB, input: EndpointInput): Endpoint {
   return inTx(db, () => {
     assertUnique(db, kind, url, null);
     const id = db.selectValue(
-      `INSERT INTO endpoints(kind, name, url, api_key, interval_ms, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-      [kind, name, url, input.apiKey || null, intervalMs, input.enabled ? 1 : 0, Date.now()],
+      `INSERT INTO endpoints(kind, name, url, api_key, interval_ms, enabled, created_at, from_link) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [kind, name, url, input.apiKey || null, intervalMs, input.enabled ? 1 : 0, Date.now(), input.fromLink ? 1 : 0],
     ) as number;
     return getEndpoint(db, id)!;
   });
@@ -79,10 +82,11 @@ export function updateEndpoint(db: DB, id: number, patch: Partial<EndpointInput>
     const name = patch.name !== undefined ? patch.name.trim() || hostOf(url) : cur.name;
     const apiKey = patch.apiKey !== undefined ? patch.apiKey || null : cur.apiKey;
     const enabled = patch.enabled ?? cur.enabled;
+    const fromLink = patch.fromLink ?? cur.fromLink;
     assertUnique(db, kind, url, id);
     db.exec({
-      sql: 'UPDATE endpoints SET kind = ?, name = ?, url = ?, api_key = ?, interval_ms = ?, enabled = ? WHERE id = ?',
-      bind: [kind, name, url, apiKey, intervalMs, enabled ? 1 : 0, id],
+      sql: 'UPDATE endpoints SET kind = ?, name = ?, url = ?, api_key = ?, interval_ms = ?, enabled = ?, from_link = ? WHERE id = ?',
+      bind: [kind, name, url, apiKey, intervalMs, enabled ? 1 : 0, fromLink ? 1 : 0, id],
     });
     return getEndpoint(db, id)!;
   });

@@ -23,7 +23,7 @@ import { inTx, rows, type DB } from './sql.ts';
 import { migrateV1ToV2 } from './schema-v1.ts';
 
 /** Newest schema this build knows. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** PRAGMA application_id of our files ("LlmD"), so another application's SQLite file is recognised. */
 export const APP_ID = 0x4c6c6d44;
@@ -72,6 +72,8 @@ CREATE TABLE metadata(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 const migrations: ((db: DB) => void)[] = [
   (db) => db.exec(V1),
   (db) => migrateV1ToV2(db, V2),
+  // v3: endpoints added by a page link (?server=, ?exporter=) stay marked until the user keeps or removes them.
+  (db) => db.exec('ALTER TABLE endpoints ADD COLUMN from_link INTEGER NOT NULL DEFAULT 0'),
 ];
 
 /** The v1 DDL, for tests and the fixture script that build a database as the first version did. */

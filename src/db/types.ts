@@ -18,9 +18,12 @@ export interface Endpoint {
   intervalMs: number;
   enabled: boolean;
   createdAt: number;
+  /** Added by a page link (?server=, ?exporter=) and not yet kept by the user: its card asks. */
+  fromLink: boolean;
 }
 
-export type EndpointInput = Omit<Endpoint, 'id' | 'createdAt'>;
+/** What a form or a link gives to add or change an endpoint; `fromLink` is false unless a link added it. */
+export type EndpointInput = Omit<Endpoint, 'id' | 'createdAt' | 'fromLink'> & { fromLink?: boolean };
 
 /**
  * One poll tick of one endpoint: every series value read or derived at `ts` (ms since epoch).

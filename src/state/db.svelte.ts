@@ -29,8 +29,9 @@ class DatabaseState {
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    // Test hook for the e2e suite (tests/e2e/helpers.ts): calls the worker API through the page.
-    (globalThis as { __llamaDash?: unknown }).__llamaDash = { db };
+    // Test hook for the e2e suite (tests/e2e/helpers.ts) and the benchmark: only a `--mode test` build
+    // has it; the constant folds to false in the default build, which therefore ships no hook.
+    if (import.meta.env.MODE === 'test') (globalThis as { __llamaDash?: unknown }).__llamaDash = { db };
     onDbEvent((ev) => {
       if (ev.type === 'db') this.#setStatus(ev.status);
     });

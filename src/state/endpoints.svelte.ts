@@ -108,6 +108,11 @@ export class EndpointsState {
     await this.update(id, { enabled });
   }
 
+  /** The user keeps an endpoint a link added: its card stops asking. */
+  async keepFromLink(id: number) {
+    await this.update(id, { fromLink: false });
+  }
+
   /** Probes a URL (and key) without saving it; the status says in words what works and what does not. */
   async testConnection(input: EndpointInput): Promise<EndpointStatus> {
     return await this.#need().testConnection(input);
@@ -115,7 +120,8 @@ export class EndpointsState {
 
   /**
    * Adds the endpoints named in the page URL (`?server=<base-url>` repeatable, `?exporter=<url>`) that are
-   * not known yet, so a link or a script can open the dashboard pointed at a server.
+   * not known yet, so a link or a script can open the dashboard pointed at a server. They are marked as
+   * added by a link (polled meanwhile) until the user keeps or removes them, and never get an API key.
    * Returns the ids of the endpoints the URL named.
    */
   async addFromQuery(search: string): Promise<number[]> {
@@ -137,7 +143,7 @@ export class EndpointsState {
         continue;
       }
       const ep = await this.add({
-        kind: w.kind, name: nameFromUrl(w.url), url: w.url, apiKey: null, intervalMs: DEFAULT_INTERVAL_MS, enabled: true,
+        kind: w.kind, name: nameFromUrl(w.url), url: w.url, apiKey: null, intervalMs: DEFAULT_INTERVAL_MS, enabled: true, fromLink: true,
       });
       if (ep) ids.push(ep.id);
     }

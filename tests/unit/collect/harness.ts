@@ -20,7 +20,7 @@ export interface StandInState {
 export const standIn = (opts: Record<string, unknown> = {}): Promise<StandIn> => startStandIn({ port: 0, ...opts });
 
 export function endpoint(url: string, patch: Partial<Endpoint> = {}): Endpoint {
-  return { id: 1, kind: 'llama', name: 'test', url, apiKey: null, intervalMs: 100, enabled: true, createdAt: 0, ...patch };
+  return { id: 1, kind: 'llama', name: 'test', url, apiKey: null, intervalMs: 100, enabled: true, createdAt: 0, fromLink: false, ...patch };
 }
 
 /** A collector wired to in-memory sinks, polling the given endpoints with real fetch. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { APP_ID, migrate, SCHEMA_VERSION, V1_DDL } from '../../../src/db/schema.ts';
-import { listEndpoints } from '../../../src/db/endpoints.ts';
+import { addEndpoint, listEndpoints, updateEndpoint } from '../../../src/db/endpoints.ts';
 import { latestValues, queryHistory, seriesKeys } from '../../../src/db/metrics.ts';
 import { getModelByName, listModels } from '../../../src/db/models.ts';
 import { allMeta } from '../../../src/db/metadata.ts';
@@ -9,6 +9,7 @@ import { freshDb, sqlite } from './helpers.ts';
 import type { DB } from '../../../src/db/sql.ts';
 
 const V1_FILE = new URL('../../fixtures/db/v1.sqlite3', import.meta.url);
+const V2_FILE = new URL('../../fixtures/db/v2.sqlite3', import.meta.url);
 
 /** Opens a file image in a :memory: database, as the app does with an imported file. */
 async function openFile(bytes: Uint8Array): Promise<DB> {
@@ -96,5 +97,33 @@ describe('migration from a v1 file', () => {
     expect(getModelByName(db, 'Old draft')).toMatchObject({ status: 'draft', family: '', type: '', args: {} });
 
     expect(allMeta(db)).toEqual({ theme: 'dark', 'dashboard.range': '10m' });
+  });
+});
+
+describe('migration from a v2 file (v3: endpoints added by a link)', () => {
+  test('keeps every row, marks no existing endpoint as added by a link, and stores the mark from then on', async () => {
+    const db = await openFile(new Uint8Array(readFileSync(V2_FILE)));
+    expect(db.selectValue('PRAGMA user_version')).toBe(2);
+    const counts = () => Object.fromEntries(['endpoints', 'layouts', 'frames', 'events', 'models', 'metadata']
+      .map((t) => [t, db.selectValue(`SELECT count(*) FROM ${t}`)]));
+    const before = counts();
+    expect(before.frames).toBeGreaterThan(0);
+    expect(migrate(db)).toEqual({ from: 2, to: 3 });
+    expect(counts()).toEqual(before);
+
+    const eps = listEndpoints(db);
+    expect(eps.map((e) => [e.id, e.kind, e.name, e.url, e.apiKey, e.intervalMs, e.enabled, e.fromLink])).toEqual([
+      [1, 'llama', 'Workstation', 'http://192.168.1.20:8080', 'sk-test', 1000, true, false],
+      [2, 'exporter', 'GPU box', 'http://192.168.1.20:9101', null, 2000, false, false],
+      [3, 'llama', 'Router box', 'http://10.0.0.5:8080', 'sk-router', 2000, true, false],
+    ]);
+    const h = queryHistory(db, { endpointId: 3, keys: ['gen_tps'], from: 1_760_000_200_000, to: 1_760_000_320_000, points: 500 });
+    expect(h.ts).toHaveLength(60);
+    expect(getModelByName(db, 'Gemma 3 27B')!.args['--api-key']).toBe('sk-secret');
+
+    const linked = addEndpoint(db, { kind: 'llama', name: '', url: 'http://10.0.0.9:8080', apiKey: null, intervalMs: 1000, enabled: true, fromLink: true });
+    expect(linked.fromLink).toBe(true);
+    expect(updateEndpoint(db, linked.id, { name: 'renamed' }).fromLink).toBe(true);
+    expect(updateEndpoint(db, linked.id, { fromLink: false }).fromLink).toBe(false);
   });
 });

@@ -24,7 +24,7 @@ function harness(base: string, opts: HarnessOptions = {}) {
   const events: SeriesEvent[] = [];
   const statuses: EndpointStatus[] = [];
   const requested: string[] = [];
-  const endpoint: Endpoint = { id: 7, kind: 'exporter', name: 'gpu box', url: base, apiKey: opts.apiKey ?? null, intervalMs: 250, enabled: true, createdAt: 0 };
+  const endpoint: Endpoint = { id: 7, kind: 'exporter', name: 'gpu box', url: base, apiKey: opts.apiKey ?? null, intervalMs: 250, enabled: true, createdAt: 0, fromLink: false };
   const fetchVia: typeof fetch = (input, init) => {
     requested.push(String(input));
     return opts.offline?.() ? Promise.reject(new TypeError('Failed to fetch')) : fetch(input, init);

@@ -45,6 +45,21 @@ describe('EndpointsState', () => {
     expect(state.exporters.map((e) => e.id)).toEqual([ids[2]]);
   });
 
+  it('marks endpoints a link added until kept, and gives them no key of an endpoint already in the list', async () => {
+    const { api, state } = await connected();
+    const own = await state.add({ kind: 'llama', name: 'mine', url: 'http://127.0.0.1:8080/v1', apiKey: 'sk-mine', intervalMs: 1000, enabled: true });
+    await state.add({ kind: 'exporter', name: 'gpu', url: 'http://127.0.0.1:9100', apiKey: 'tok-exp', intervalMs: 1000, enabled: true });
+    // ?server= values come first, then ?exporter=, whatever their order in the address.
+    const [linked, known, linkedExp] = await state.addFromQuery('?server=http://127.0.0.1:8080&exporter=http://127.0.0.1:9101&server=http://127.0.0.1:8080/v1');
+    expect(known).toBe(own!.id);
+    const byId = (id: number) => api.listEndpoints().find((e) => e.id === id)!;
+    expect([byId(linked).fromLink, byId(linked).apiKey, byId(linkedExp).fromLink, byId(linkedExp).apiKey]).toEqual([true, null, true, null]);
+    expect([byId(own!.id).fromLink, byId(own!.id).apiKey]).toEqual([false, 'sk-mine']);
+    await state.keepFromLink(linked);
+    expect(state.list.find((e) => e.id === linked)!.fromLink).toBe(false);
+    expect(byId(linkedExp).fromLink).toBe(true);
+  });
+
   it('edits, disables and removes, and says why a change was refused', async () => {
     const { state } = await connected();
     const [a, b] = await state.addFromQuery('?server=http://127.0.0.1:8080&server=http://127.0.0.1:8081');
