@@ -82,9 +82,9 @@ class LlamaPoller extends PollLoop {
    * /health and /props only: says whether a llama-server answers at the address (and which model), without
    * /metrics or /slots, so looking for servers never wakes a sleeping one or resets its idle timer.
    */
-  async identify(): Promise<void> {
+  identify(): Promise<number> {
     this.#identifyOnly = true;
-    await this.pollOnce();
+    return this.pollOnce();
   }
 
   /** One poll of the endpoint; returns the delay until the next. Public for one-off connection tests. */
