@@ -5,7 +5,7 @@
 // otherwise it stops with one message naming every missing tool and the command that installs it.
 // LLAMADASH_NO_INSTALL=1 turns installation off (the message is printed instead).
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -19,11 +19,11 @@ export const TOOLS = [
 ];
 
 // Debian's prometheus package starts prometheus (and, through Recommends, node-exporter) on install;
-// the tests only need promtool, so a server left running by the install is stopped again.
+// the tests only need promtool, so a server left running by the install is stopped again. `proc` is the
+// kernel's process name (/proc/PID/comm), cut to 15 characters.
 const SERVICES = [
   { proc: 'prometheus', service: 'prometheus' },
-  { proc: 'prometheus-node-exporter', service: 'prometheus-node-exporter' },
-  { proc: 'node_exporter', service: 'prometheus-node-exporter' },
+  { proc: 'prometheus-node', service: 'prometheus-node-exporter' },
 ];
 
 function executable(file) {
@@ -95,26 +95,37 @@ export function missingMessage(missing, why) {
   ].join('\n');
 }
 
+/** Ids of the processes named `name`, read from /proc (a minimal Debian has no pgrep). */
 function pids(name) {
-  const r = spawnSync('pgrep', ['-x', name], { encoding: 'utf8' });
-  return new Set((r.stdout ?? '').split('\n').filter(Boolean).map(Number));
+  const out = new Set();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) out.add(Number(entry));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return out;
 }
 
-/** Stops the services an install started, and kills by id whatever of theirs is still running after. */
-function stopStartedServices(before) {
+/** Runs a command as root: directly, or through `sudo -n` when the check runs as a sudoer. */
+function asRoot(sudo, args, opts = {}) {
+  const [cmd, ...rest] = sudo ? ['sudo', '-n', ...args] : args;
+  return spawnSync(cmd, rest, opts);
+}
+
+/** Stops the services an install started, then ends by id whatever of theirs still runs. */
+function stopStartedServices(before, sudo) {
   for (const { proc, service } of SERVICES) {
     const started = [...pids(proc)].filter((p) => !before.get(proc).has(p));
     if (started.length === 0) continue;
-    console.log(`check-tools: the install started ${proc} (pid ${started.join(', ')}); stopping it`);
-    if (onPath('systemctl', process.env)) spawnSync('systemctl', ['stop', service], { stdio: 'ignore' });
-    if (onPath('service', process.env)) spawnSync('service', [service, 'stop'], { stdio: 'ignore' });
-    for (const pid of started) {
-      try {
-        process.kill(pid);
-      } catch {
-        // Already gone: the service stop above ended it.
-      }
-    }
+    console.log(`check-tools: the install started ${service} (pid ${started.join(', ')}); stopping it and keeping it from starting at boot`);
+    if (onPath('systemctl', process.env)) asRoot(sudo, ['systemctl', 'disable', '--now', service], { stdio: 'ignore' });
+    if (onPath('service', process.env)) asRoot(sudo, ['service', service, 'stop'], { stdio: 'ignore' });
+    const left = started.filter((p) => pids(proc).has(p));
+    if (left.length > 0) asRoot(sudo, ['kill', ...left.map(String)], { stdio: 'ignore' });
+    if (started.some((p) => pids(proc).has(p))) console.error(`check-tools: ${service} is still running (pid ${started.join(', ')}); stop it yourself`);
   }
 }
 
@@ -122,16 +133,16 @@ function install(missing, sudo) {
   const pkgs = [...new Set(missing.map((t) => t.pkg))];
   const before = new Map(SERVICES.map(({ proc }) => [proc, pids(proc)]));
   const run = (args) => {
-    const [cmd, ...rest] = sudo ? ['sudo', '-n', ...args] : args;
-    console.log(`check-tools: ${[cmd, ...rest].join(' ')}`);
-    const r = spawnSync(cmd, rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    console.log(`check-tools: ${sudo ? 'sudo -n ' : ''}${args.join(' ')}`);
+    // Through env(1): sudo would drop DEBIAN_FRONTEND from the environment.
+    const r = asRoot(sudo, ['env', 'DEBIAN_FRONTEND=noninteractive', ...args], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`\`${args.join(' ')}\` failed (exit ${r.status ?? r.signal ?? r.error?.message})`);
   };
   try {
     run(['apt-get', 'update', '-qq']);
     run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...pkgs]);
   } finally {
-    stopStartedServices(before);
+    stopStartedServices(before, sudo);
   }
 }
 
