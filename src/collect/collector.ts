@@ -11,11 +11,12 @@
 
 import type { DbEvent, Endpoint, EndpointInput, EndpointKind, EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
 import { exporterPollerKind } from './exporter-poller';
+import { identifyLlama } from './llama-identify';
 import { llamaPollerKind } from './llama-poller';
 import { endpointFromInput, initialStatus, type Poller, type PollerKind } from './poller';
 
 const POLLERS: Partial<Record<EndpointKind, PollerKind>> = {
-  llama: llamaPollerKind,
+  llama: { ...llamaPollerKind, identify: identifyLlama },
   exporter: exporterPollerKind,
 };
 

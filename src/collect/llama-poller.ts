@@ -15,7 +15,7 @@ import { explainFetchFailure, SLEEPING_MESSAGE, type FetchFailure } from '../lib
 import { HEALTH, KEYS } from '../lib/series-keys';
 import { jsonOf } from './http';
 import { RouterPart } from './llama-router';
-import { isDown, PollLoop, pollerKind, type PollerContext, type PollerKind, type PollEvent } from './poller';
+import { isDown, PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
 
 const PROPS_EVERY_MS = 10_000;
 
@@ -38,7 +38,6 @@ class LlamaPoller extends PollLoop {
   #slotsOff = false;
   #derive = initialDeriveState();
   #router: RouterPart | null = null;
-  #identifyOnly = false;
 
   constructor(ctx: PollerContext) {
     super(ctx, { unexpected: 'Polling failed unexpectedly' });
@@ -78,15 +77,6 @@ class LlamaPoller extends PollLoop {
     return this.backoff();
   }
 
-  /**
-   * /health and /props only: says whether a llama-server answers at the address (and which model), without
-   * /metrics or /slots, so looking for servers never wakes a sleeping one or resets its idle timer.
-   */
-  identify(): Promise<number> {
-    this.#identifyOnly = true;
-    return this.pollOnce();
-  }
-
   /** One poll of the endpoint; returns the delay until the next. Public for one-off connection tests. */
   async pollOnce(): Promise<number> {
     const ts = this.ctx.now();
@@ -113,18 +103,10 @@ class LlamaPoller extends PollLoop {
       const p = r.ok ? parseProps(r.value) : null;
       if (p) this.#takeProps(ts, p, events);
       this.#connected = true;
-      if (this.#identifyOnly) return this.#identified(ts, p, interval);
     }
     this.failures = 0;
     if (this.#props?.isRouter) return this.#pollRouter(ts, events, interval);
     return this.#pollSingle(ts, events, interval, fresh);
-  }
-
-  #identified(ts: number, p: LlamaProps | null, interval: number): number {
-    // Any web server answers /health with 200 (a static host's index page): only /props tells a llama-server.
-    if (!p) this.setStatus({ state: 'error', message: 'Something answers here, but its /props is not a llama-server\'s.', lastErrorAt: ts });
-    else this.setStatus({ state: p.isSleeping ? 'sleeping' : 'ok', message: p.isSleeping ? SLEEPING_MESSAGE : null, lastOkAt: ts });
-    return interval;
   }
 
   #takeProps(ts: number, p: LlamaProps, events: PollEvent[]): void {
@@ -216,7 +198,4 @@ class LlamaPoller extends PollLoop {
 }
 
 /** The llama-server entry of the collector's registry. */
-export const llamaPollerKind: PollerKind = {
-  ...pollerKind((ctx) => new LlamaPoller(ctx)),
-  identify: pollerKind((ctx) => new LlamaPoller(ctx), (p) => p.identify()).probe,
-};
+export const llamaPollerKind = pollerKind((ctx) => new LlamaPoller(ctx));
