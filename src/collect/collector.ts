@@ -11,11 +11,12 @@
 
 import type { DbEvent, Endpoint, EndpointInput, EndpointKind, EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
 import { exporterPollerKind } from './exporter-poller';
+import { identifyLlama } from './llama-identify';
 import { llamaPollerKind } from './llama-poller';
 import { endpointFromInput, initialStatus, type Poller, type PollerKind } from './poller';
 
 const POLLERS: Partial<Record<EndpointKind, PollerKind>> = {
-  llama: llamaPollerKind,
+  llama: { ...llamaPollerKind, identify: identifyLlama },
   exporter: exporterPollerKind,
 };
 
@@ -104,12 +105,16 @@ export function createCollector(deps: CollectorDeps) {
       return [...[...running.values()].map((r) => r.poller.status()), ...idle.values()];
     },
 
-    /** Tries an endpoint once (nothing stored) and says what works and what does not. */
-    async testConnection(input: EndpointInput): Promise<EndpointStatus> {
+    /**
+     * Tries an endpoint once (nothing stored) and says what works and what does not. `identifyOnly` reads
+     * just enough to tell what answers (llama-server: /health and /props, never /slots).
+     */
+    async testConnection(input: EndpointInput, opts: { identifyOnly?: boolean } = {}): Promise<EndpointStatus> {
       const ep = endpointFromInput(input, now());
       const kind = POLLERS[ep.kind];
       if (!kind) return noPoller(ep);
-      return kind.probe(context({ ...ep, enabled: true }));
+      const probe = opts.identifyOnly && kind.identify ? kind.identify : kind.probe;
+      return probe(context({ ...ep, enabled: true }));
     },
 
     async loadModel(endpointId: number, model: string): Promise<void> {

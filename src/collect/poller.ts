@@ -37,6 +37,8 @@ export interface Poller {
 export interface PollerKind {
   create(ctx: PollerContext): Poller;
   probe(ctx: PollerContext): Promise<EndpointStatus>;
+  /** Says only what answers at the address, reading as little as possible (kinds that can; else probe). */
+  identify?(ctx: PollerContext): Promise<EndpointStatus>;
 }
 
 /** A SeriesEvent before the poller stamps its endpoint on it. */

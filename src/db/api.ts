@@ -347,7 +347,7 @@ export function createApi(options: ApiOptions = {}) {
     },
 
     endpointStatuses: (): EndpointStatus[] => collector?.statuses() ?? [],
-    testConnection: (input: EndpointInput) => needCollector().testConnection(input),
+    testConnection: (input: EndpointInput, opts?: { identifyOnly?: boolean }) => needCollector().testConnection(input, opts),
     loadModel: (endpointId: number, model: string) => needCollector().loadModel(endpointId, model),
     unloadModel: (endpointId: number, model: string) => needCollector().unloadModel(endpointId, model),
   };

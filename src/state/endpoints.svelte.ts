@@ -10,7 +10,7 @@ export interface EndpointsSource {
   updateEndpoint(id: number, patch: Partial<EndpointInput>): Promise<unknown> | unknown;
   removeEndpoint(id: number): Promise<unknown> | unknown;
   endpointStatuses(): Promise<EndpointStatus[]> | EndpointStatus[];
-  testConnection(input: EndpointInput): Promise<EndpointStatus> | EndpointStatus;
+  testConnection(input: EndpointInput, opts?: { identifyOnly?: boolean }): Promise<EndpointStatus> | EndpointStatus;
   loadModel(endpointId: number, model: string): Promise<unknown> | unknown;
   unloadModel(endpointId: number, model: string): Promise<unknown> | unknown;
 }
@@ -114,8 +114,8 @@ export class EndpointsState {
   }
 
   /** Probes a URL (and key) without saving it; the status says in words what works and what does not. */
-  async testConnection(input: EndpointInput): Promise<EndpointStatus> {
-    return await this.#need().testConnection(input);
+  async testConnection(input: EndpointInput, opts?: { identifyOnly?: boolean }): Promise<EndpointStatus> {
+    return await this.#need().testConnection(input, opts);
   }
 
   /**

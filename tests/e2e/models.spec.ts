@@ -188,5 +188,5 @@ test('an invalid configuration saves as a draft, export warns first, filters and
   await expect(count).toHaveText('3 of 3');
   await page.getByRole('button', { name: 'Delete all…' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete all' }).click();
-  await expect(page.getByText('No configurations yet.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No configurations yet' })).toBeVisible();
 });

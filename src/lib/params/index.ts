@@ -15,3 +15,4 @@ export type { ImportResult } from './import/command.ts';
 export { stripDefaults, isDefaultValue, effectiveValue, diffArgs, type ArgDifference } from './defaults.ts';
 export { validateConfig, type ValidateOptions } from './validate-config.ts';
 export { validateValue } from './validate-value.ts';
+export { SAMPLE_CONFIGS, type SampleConfig } from './samples.ts';

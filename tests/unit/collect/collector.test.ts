@@ -199,3 +199,29 @@ describe('collector against the stand-in llama-server', () => {
     expect(h.collector.statuses()).toEqual([]);
   });
 });
+
+describe('testConnection with identifyOnly (looking for local servers)', () => {
+  it('reads /health and /props only, so a sleeping server stays asleep', async () => {
+    server = await standIn({ traffic: 'idle' });
+    server.control({ mode: 'sleeping' });
+    const s = await harness([]).collector.testConnection(endpoint(server.url), { identifyOnly: true });
+    expect(s.state).toBe('sleeping');
+    expect(s.info).toMatchObject({ model: 'tiny.gguf', totalSlots: 2 });
+    expect(Object.keys(server.state().hits).sort()).toEqual(['GET /health', 'GET /props']);
+    expect(server.state().mode).toBe('sleeping');
+  });
+
+  it('does not take any web server answering /health for a llama-server', async () => {
+    const http = await import('node:http');
+    const page = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>x</title>'));
+    await new Promise<void>((res) => page.listen(0, '127.0.0.1', res));
+    try {
+      const { port } = page.address() as { port: number };
+      const s = await harness([]).collector.testConnection(endpoint(`http://127.0.0.1:${port}`), { identifyOnly: true });
+      expect(s.state).toBe('error');
+      expect(s.message).toMatch(/not a llama-server/);
+    } finally {
+      await new Promise((res) => page.close(res));
+    }
+  });
+});

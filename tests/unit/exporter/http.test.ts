@@ -75,6 +75,8 @@ describe('HTTP behaviour', () => {
     expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const text = await res.text();
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    // Without this, a missing promtool read as 'nullnull: expected false to be true' below.
+    expect(check.error?.message, "promtool (Debian's prometheus package) could not run").toBeUndefined();
     // promtool's linter flags node_exporter's own camelCase memory names; those names are kept on
     // purpose (fleet queries), so they are the only findings allowed. Any parse error exits 1.
     const findings = `${check.stdout}${check.stderr}`.trim().split('\n').filter(Boolean);
