@@ -13,8 +13,9 @@ export interface GpuMemory { id: string; label: string; totalBytes: number; used
 export interface GpuVerdict {
   id: string; label: string; needBytes: number; freeBytes: number;
   kind: 'fits' | 'cpu-layers' | 'no-fit';
-  /** Layers that must move to the CPU (kind 'cpu-layers'). */
+  /** Layers that must move to the CPU (kind 'cpu-layers'); with `experts`, layers whose MoE experts move. */
   cpuLayers: number;
+  experts: boolean;
   /** What to change, in words with the flag; empty when it fits. */
   advice: string;
 }
@@ -33,20 +34,55 @@ function fitsAll(e: MemoryEstimate, free: number[], margin: number): boolean {
 }
 
 /** The first change that makes every GPU fit: fewer MoE experts, else fewer layers on the GPU. */
-function findChange(m: GgufSummary, args: Args, e: MemoryEstimate, free: number[], margin: number): { flag: string; args: Args; e: MemoryEstimate } | null {
+function findChange(m: GgufSummary, args: Args, e: MemoryEstimate, free: number[], margin: number): { flag: string; moved: number; experts: boolean } | null {
   if (e.shape.moe && !args['--n-cpu-moe']) {
     for (let n = 1; n <= e.shape.nLayer; n++) {
       const a = { ...args, '--n-cpu-moe': n };
       const t = estimateMemory(m, a, free);
-      if (fitsAll(t, free, margin)) return { flag: `--n-cpu-moe ${n}`, args: a, e: t };
+      if (fitsAll(t, free, margin)) return { flag: `--n-cpu-moe ${n}`, moved: n, experts: true };
     }
   }
   for (let ngl = Math.min(e.settings.ngl, e.shape.nLayer + 1) - 1; ngl >= 1; ngl--) {
     const a = { ...args, '--gpu-layers': ngl };
     const t = estimateMemory(m, a, free);
-    if (fitsAll(t, free, margin)) return { flag: `-ngl ${ngl}`, args: a, e: t };
+    if (fitsAll(t, free, margin)) return { flag: `-ngl ${ngl}`, moved: e.gpuLayers - t.gpuLayers, experts: false };
   }
   return null;
+}
+
+/** The largest context (a multiple of 256, at least `min`) that fits with the other settings as they are, or null. */
+function largestContext(m: GgufSummary, args: Args, free: number[], margin: number, min: number, max: number): number | null {
+  const fits = (c: number) => fitsAll(estimateMemory(m, { ...args, '--ctx-size': c }, free), free, margin);
+  if (!fits(min)) return null;
+  let lo = Math.floor(min / 256);
+  let hi = Math.floor(max / 256);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid * 256)) lo = mid; else hi = mid - 1;
+  }
+  return lo * 256;
+}
+
+/**
+ * What --fit on does when the estimate does not fit (llama.cpp common/fit.cpp): it only touches what
+ * the user left unset, first lowering the context (not below --fit-ctx), then moving layers or MoE
+ * experts to the CPU, until every GPU keeps the --fit-target margin.
+ */
+function fitOnNote(m: GgufSummary, args: Args, e: MemoryEstimate, free: number[], margin: number, change: string | null): string {
+  const s = e.settings;
+  const marginMiB = Math.round(margin / MiB);
+  const minCtx = Number(args['--fit-ctx'] ?? 4096);
+  const canOffload = !s.nglSet || (e.shape.moe && !args['--n-cpu-moe'] && !args['--override-tensor']);
+  if (!s.ctxSet) {
+    const ctx = largestContext(m, args, free, margin, Math.min(minCtx, s.nCtx), s.nCtx);
+    if (ctx !== null) return `--fit on (the default) will lower the context you left unset from ${s.nCtx.toLocaleString('en')} to about ${ctx.toLocaleString('en')} tokens, so that each GPU keeps ${marginMiB} MiB free; set -c yourself to choose, or ${change ? `${change} to keep the full context` : 'use a smaller model'}.`;
+  }
+  if (canOffload) {
+    const ctxStep = s.ctxSet ? '' : `lowers the context to --fit-ctx ${minCtx}, then `;
+    return `--fit on (the default) ${ctxStep}moves ${e.shape.moe ? 'expert tensors or layers' : 'layers'} to the CPU${change ? ` (about ${change})` : ''} until each GPU keeps ${marginMiB} MiB free.`;
+  }
+  const set = [s.nglSet && '-ngl', s.ctxSet && '-c'].filter(Boolean).join(' and ');
+  return `--fit on cannot help: you set ${set} yourself and it leaves ${set.includes('and') ? 'them' : 'it'} as is, so loading would run out of GPU memory.`;
 }
 
 /** Estimates `m` under `args` on these GPUs and says, per GPU, whether it fits and what to change. */
@@ -61,30 +97,19 @@ export function fitReport(m: GgufSummary, args: Args, gpus: GpuMemory[]): FitRep
   const ok = fitsAll(e, free, margin);
   const change = ok ? null : findChange(m, args, e, free, margin);
   const verdicts: GpuVerdict[] = gpus.map((g, i) => {
-    const base = { id: g.id, label: g.label, needBytes: needs(e, i), freeBytes: free[i], cpuLayers: 0 };
+    const base = { id: g.id, label: g.label, needBytes: needs(e, i), freeBytes: free[i], cpuLayers: 0, experts: false };
     if (needs(e, i) + margin <= free[i]) return { ...base, kind: 'fits', advice: '' };
-    if (change) {
-      const moved = e.gpuLayers - change.e.gpuLayers;
-      return { ...base, kind: 'cpu-layers', cpuLayers: moved, advice: `set ${change.flag}` };
-    }
+    if (change) return { ...base, kind: 'cpu-layers', cpuLayers: change.moved, experts: change.experts, advice: `set ${change.flag}` };
     const kvMiB = Math.round((e.kv.gpu[i]) / MiB);
     return { ...base, kind: 'no-fit', advice: `not even the output layer fits: lower -c (this GPU's KV cache is ${kvMiB} MiB), use -ctk q8_0 -ctv q8_0, or pick a smaller quantization` };
   });
-  const marginMiB = Math.round(margin / MiB);
   let fitNote: string;
   if (!s.fit) {
     fitNote = '--fit is off: llama-server takes these settings as they are and fails to load if they do not fit.';
   } else if (ok) {
-    fitNote = `--fit on (the default) finds nothing to change: every GPU keeps ${marginMiB} MiB free.`;
+    fitNote = `--fit on (the default) finds nothing to change: every GPU keeps ${Math.round(margin / MiB)} MiB free.`;
   } else {
-    const unset = [!s.nglSet && '-ngl', !s.ctxSet && '-c', e.shape.moe && !args['--n-cpu-moe'] && !args['--override-tensor'] && '--n-cpu-moe'].filter(Boolean);
-    const steps = [
-      !s.ctxSet && `lowers the context, not below --fit-ctx ${Number(args['--fit-ctx'] ?? 4096)}`,
-      (!s.nglSet || (e.shape.moe && !args['--n-cpu-moe'])) && `moves ${e.shape.moe ? 'expert tensors or layers' : 'layers'} to the CPU${change ? ` (about ${change.flag})` : ''}`,
-    ].filter(Boolean);
-    fitNote = unset.length && steps.length
-      ? `--fit on (the default) changes what you left unset (${unset.join(', ')}) at load: it ${steps.join(' and ')} until each GPU keeps ${marginMiB} MiB free.`
-      : `--fit on cannot help: you set ${[s.nglSet && '-ngl', s.ctxSet && '-c'].filter(Boolean).join(' and ')} yourself and it leaves them as they are, so loading would run out of GPU memory.`;
+    fitNote = fitOnNote(m, args, e, free, margin, change?.flag ?? null);
   }
   return { estimate: e, gpus: verdicts, fitNote, marginBytes: margin };
 }

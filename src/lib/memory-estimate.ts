@@ -55,7 +55,8 @@ export function memorySettings(args: Args, shape: ModelShape, problems: string[]
     if (!t) problems.push(`${flag} ${name} is not a type this estimate knows; counted as f16`);
     return t ?? ggmlTypeByName('f16')!;
   };
-  const nglArg = args['--gpu-layers'];
+  // Configurations migrated from schema 1 store the flag under its older long name.
+  const nglArg = args['--gpu-layers'] ?? args['--n-gpu-layers'];
   const nglSet = nglArg !== undefined && nglArg !== null && nglArg !== '' && nglArg !== 'auto';
   const ngl = !nglSet || nglArg === 'all' || num(nglArg, -1) < 0 ? shape.nLayer + 1 : num(nglArg, 0);
   const overrides: [RegExp, number][] = [];

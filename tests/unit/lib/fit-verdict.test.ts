@@ -34,7 +34,31 @@ describe('fitReport', () => {
     const ngl = Number(r.gpus[0].advice.split(' ').pop());
     const check = fitReport(m, { '--ctx-size': 8192, '--fit-target': 0, '--gpu-layers': ngl }, [gpu('0', Math.floor(needAll * 0.85))]);
     expect(check.gpus[0].kind).toBe('fits');
-    expect(r.fitNote).toContain('changes what you left unset (-ngl)');
+    expect(r.fitNote).toContain(`--fit on (the default) moves layers to the CPU (about -ngl ${ngl})`);
+  });
+
+  it('with -c unset, says --fit would lower the context, to a size that fits', async () => {
+    const m = await gqa();
+    const full = fitReport(m, { '--fit-target': 0, '--parallel': 1 }, [gpu('0', 10_000)]);
+    const free = Math.floor((full.gpus[0].needBytes / MiB) * 0.9);
+    const r = fitReport(m, { '--fit-target': 0, '--parallel': 1 }, [gpu('0', free)]);
+    const ctx = Number(r.fitNote.match(/from 8,192 to about ([\d,]+) tokens/)![1].replace(/,/g, ''));
+    expect(ctx).toBeGreaterThanOrEqual(4096);
+    expect(ctx).toBeLessThan(8192);
+    expect(fitReport(m, { '--fit-target': 0, '--parallel': 1, '--ctx-size': ctx }, [gpu('0', free)]).gpus[0].kind).toBe('fits');
+    expect(fitReport(m, { '--fit-target': 0, '--parallel': 1, '--ctx-size': ctx + 256 }, [gpu('0', free)]).gpus[0].kind).not.toBe('fits');
+  });
+
+  it('for a MoE model, keeps the experts of the first layers on the CPU rather than whole layers', async () => {
+    const base = MODELS['gqa-f16'];
+    const experts = [0, 1, 2, 3, 4, 5].map((i) => ({ name: `blk.${i}.ffn_up_exps.weight`, shape: [256, 512, 8], type: 'F16' }));
+    const f = buildGguf({ ...base.metadata, 'llama.expert_count': 8, 'llama.expert_used_count': 2 }, [...base.tensors, ...experts]);
+    const m = await readModel([{ name: 'moe.gguf', size: f.size, lastModified: 0, read: virtualFile(f).read }]);
+    const args = { '--ctx-size': 4096, '--parallel': 1, '--fit-target': 0 };
+    const need = fitReport(m, args, [gpu('0', 10_000)]).gpus[0].needBytes / MiB;
+    const r = fitReport(m, args, [gpu('0', Math.floor(need - 5))]);
+    expect(r.gpus[0]).toMatchObject({ kind: 'cpu-layers', experts: true, advice: `set --n-cpu-moe ${r.gpus[0].cpuLayers}` });
+    expect(fitReport(m, { ...args, '--n-cpu-moe': r.gpus[0].cpuLayers }, [gpu('0', Math.floor(need - 5))]).gpus[0].kind).toBe('fits');
   });
 
   it('says --fit cannot help when -ngl and -c are set, and does not fit when not even one layer does', async () => {

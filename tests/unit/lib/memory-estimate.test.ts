@@ -73,6 +73,11 @@ describe('placement of weights on GPUs', () => {
     }
   });
 
+  it('reads -ngl under its older long name too (configurations migrated from schema 1)', async () => {
+    const m = await model('gqa-f16');
+    expect(estimateMemory(m, { '--n-gpu-layers': 3 }, [8e9]).gpuLayers).toBe(3);
+  });
+
   it('keeps the token embeddings on the CPU even with every layer offloaded', async () => {
     const m = await model('gqa-f16');
     const e = estimateMemory(m, {}, [8e9]);
