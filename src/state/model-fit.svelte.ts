@@ -47,6 +47,14 @@ export class ModelFitState {
 
   /** Reads the exporters' latest GPU memory figures (gpu_mem_total_bytes / gpu_mem_used_bytes per gpu label). */
   async refreshGpus(): Promise<void> {
+    try {
+      this.#gpus = await this.#readGpus();
+    } catch (e) {
+      this.#error = `Could not read the exporters' GPU memory: ${errorText(e)}`;
+    }
+  }
+
+  async #readGpus(): Promise<GpuMemory[]> {
     const out: GpuMemory[] = [];
     for (const ex of endpoints.exporters) {
       const latest = await db.latest(ex.id);
@@ -66,7 +74,7 @@ export class ModelFitState {
         }
       }
     }
-    this.#gpus = out.sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }));
+    return out.sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }));
   }
 
   /** Reads picked files (one model, or every part of a split one) and stores the summary. */
