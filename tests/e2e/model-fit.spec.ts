@@ -56,3 +56,21 @@ test('a file that is not a GGUF gets a message in words', async ({ page }) => {
   await expect(page.getByTestId('fit-panel').getByRole('alert')).toHaveText('notes.gguf is not a GGUF file (it does not start with "GGUF")');
   await expect(page.getByTestId('fit-weights')).toHaveCount(0);
 });
+
+test('a split model is read from all its parts, and one part alone asks for the rest', async ({ page }) => {
+  await openApp(page, 'models');
+  await dbCall(page, 'createModel', { name: 'split', family: '', type: 'chat', status: 'stopped', notes: '', args: { '--ctx-size': 4096, '--parallel': 2 }, extraArgs: [], catalogueId: null, endpointId: null, routerModel: null });
+  await page.reload();
+  await waitForDb(page);
+  await openConfig(page, 'split');
+  const half = Math.ceil(TINY.tensors.length / 2);
+  const parts = [TINY.tensors.slice(0, half), TINY.tensors.slice(half)].map((tensors, i) => {
+    const g = buildGguf({ ...TINY.metadata, 'split.no': i, 'split.count': 2 }, tensors);
+    return { name: `tiny-0000${i + 1}-of-00002.gguf`, mimeType: 'application/octet-stream', buffer: Buffer.from(fileBytes(g)) };
+  });
+  await page.getByTestId('fit-file').setInputFiles(parts[1]);
+  await expect(page.getByTestId('fit-panel').getByRole('alert')).toContainText('split in 2 parts');
+  await page.getByTestId('fit-file').setInputFiles(parts);
+  await expect(page.getByTestId('fit-kv')).toContainText('KV cache: 2.00 MiB');
+  await expect(page.getByTestId('fit-file-line')).toContainText('tiny-00001-of-00002.gguf and 1 more part (');
+});
