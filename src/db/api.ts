@@ -14,6 +14,7 @@ import type { Collector, CollectorDeps } from '../collect/collector';
 import * as endpoints from './endpoints';
 import * as metrics from './metrics';
 import * as models from './models';
+import * as modelFiles from './model-files';
 import * as metadata from './metadata';
 import * as backup from './backup';
 import { runConsoleQuery, type ConsoleQuery } from './sql-console';
@@ -312,6 +313,9 @@ export function createApi(options: ApiOptions = {}) {
     listCatalogues: () => models.listCatalogues(db()),
     getCatalogue: (id: number) => models.getCatalogue(db(), id),
     deleteCatalogue: (id: number) => write((d) => models.deleteCatalogue(d, id)),
+    saveModelFile: (...a: Tail<Parameters<typeof modelFiles.saveModelFile>>) => write((d) => modelFiles.saveModelFile(d, ...a)),
+    getModelFile: (modelId: number) => modelFiles.getModelFile(db(), modelId),
+    deleteModelFile: (modelId: number) => write((d) => modelFiles.deleteModelFile(d, modelId)),
 
     setMeta: (key: string, value: unknown) => write((d) => metadata.setMeta(d, key, value)),
     getMeta: (key: string) => metadata.getMeta<unknown>(db(), key),

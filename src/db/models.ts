@@ -99,13 +99,19 @@ export function updateModel(db: DB, id: number, patch: Partial<ModelConfigInput>
 
 /** Deletes one configuration (no error if already gone). */
 export function deleteModel(db: DB, id: number): void {
-  db.exec({ sql: 'DELETE FROM models WHERE id = ?', bind: [id] });
+  inTx(db, () => {
+    db.exec({ sql: 'DELETE FROM model_files WHERE model_id = ?', bind: [id] });
+    db.exec({ sql: 'DELETE FROM models WHERE id = ?', bind: [id] });
+  });
 }
 
 /** Deletes every configuration; returns how many there were. */
 export function deleteAllModels(db: DB): number {
-  db.exec('DELETE FROM models');
-  return db.changes();
+  return inTx(db, () => {
+    db.exec('DELETE FROM model_files');
+    db.exec('DELETE FROM models');
+    return db.changes();
+  });
 }
 
 /** Stores a parameter catalogue read from another llama-server build's `--help`. */

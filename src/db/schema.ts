@@ -21,9 +21,10 @@
  */
 import { inTx, rows, type DB } from './sql.ts';
 import { migrateV1ToV2 } from './schema-v1.ts';
+import { migrateV3ToV4 } from './schema-v4.ts';
 
 /** Newest schema this build knows. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** PRAGMA application_id of our files ("LlmD"), so another application's SQLite file is recognised. */
 export const APP_ID = 0x4c6c6d44;
@@ -74,6 +75,8 @@ const migrations: ((db: DB) => void)[] = [
   (db) => migrateV1ToV2(db, V2),
   // v3: endpoints added by a page link (?server=, ?exporter=) stay marked until the user keeps or removes them.
   (db) => db.exec('ALTER TABLE endpoints ADD COLUMN from_link INTEGER NOT NULL DEFAULT 0'),
+  // v4: the parsed GGUF header of a configuration's model file (Will it fit?).
+  migrateV3ToV4,
 ];
 
 /** The v1 DDL, for tests and the fixture script that build a database as the first version did. */

@@ -114,9 +114,9 @@ describe('an imported file is data, never code', () => {
   it('names a row that breaks the app\'s table rules and keeps the others of that table', async () => {
     const file = await tamper(await realFile(), `
       ALTER TABLE endpoints RENAME TO old_endpoints;
-      CREATE TABLE endpoints(id INTEGER PRIMARY KEY, kind TEXT, name TEXT, url TEXT, api_key TEXT, interval_ms INTEGER, enabled INTEGER, created_at INTEGER);
+      CREATE TABLE endpoints(id INTEGER PRIMARY KEY, kind TEXT, name TEXT, url TEXT, api_key TEXT, interval_ms INTEGER, enabled INTEGER, created_at INTEGER, from_link INTEGER);
       INSERT INTO endpoints SELECT * FROM old_endpoints;
-      INSERT INTO endpoints VALUES (7, 'shell', 'odd', 'http://10.0.0.7:8080', NULL, 1000, 1, 1), (8, 'llama', 'twin', 'http://127.0.0.1:8080', NULL, 1000, 1, 1);
+      INSERT INTO endpoints VALUES (7, 'shell', 'odd', 'http://10.0.0.7:8080', NULL, 1000, 1, 1, 0), (8, 'llama', 'twin', 'http://127.0.0.1:8080', NULL, 1000, 1, 1, 0);
       DROP TABLE old_endpoints;`);
     const api = await app();
     const r = api.importDatabase(file);

@@ -108,7 +108,7 @@ describe('migration from a v2 file (v3: endpoints added by a link)', () => {
       .map((t) => [t, db.selectValue(`SELECT count(*) FROM ${t}`)]));
     const before = counts();
     expect(before.frames).toBeGreaterThan(0);
-    expect(migrate(db)).toEqual({ from: 2, to: 3 });
+    expect(migrate(db, 3)).toEqual({ from: 2, to: 3 });
     expect(counts()).toEqual(before);
 
     const eps = listEndpoints(db);
