@@ -167,6 +167,7 @@ class LlamaPoller extends PollLoop {
       if (s.ok) slots = parseSlots(s.value);
       else if (isAuth(s.failure)) return this.#fail(ts, s.failure, '/slots', events);
       else if (isOff(s.failure)) this.#slotsOff = true;
+      else notes.push(this.#explain(s.failure, '/slots'));
     }
     if (this.#slotsOff) notes.push(this.#explain({ kind: 'http', status: 501, body: '' }, '/slots'));
 

@@ -12,6 +12,7 @@ import { parseProps } from '../lib/llama-props';
 import { parsePrometheus } from '../lib/prometheus';
 import { explainFetchFailure, serverMessage, type FetchFailure } from '../lib/explain-fetch-error';
 import { KEYS, MODEL_STATE, seriesKey } from '../lib/series-keys';
+import { MAX_BODY_BYTES } from '../lib/limits';
 import { authHeaders, jsonOf, joinUrl, request, type HttpEnv, type HttpResult } from './http';
 
 /** What the router part needs from the poller that owns it. */
@@ -221,6 +222,8 @@ export class RouterPart {
       const { value, done } = await reader.read();
       if (done) return;
       const { payloads, rest } = splitSse(buf + value);
+      // An event that never ends would grow without bound: stop following; polling still settles the change.
+      if (rest.length > MAX_BODY_BYTES) return;
       buf = rest;
       for (const p of payloads) {
         const ev = parseModelsSseData(p);

@@ -8,6 +8,12 @@
 /** Largest response body read from a server; past it the read is cancelled. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Largest exporter /api/v1/history reply: columnar JSON of an hour of 1 s samples is ~2 MB with 8 GPUs;
+ * a longer --history needs more.
+ */
+export const MAX_HISTORY_BYTES = 32 * 1024 * 1024;
+
 /** Most slots believed from /props total_slots or read from /slots (llama-server's -np is rarely above 64). */
 export const MAX_SLOTS = 512;
 
