@@ -76,11 +76,14 @@ export function layoutWithKeys(db: DB, endpointId: number, keys: string[]): Layo
   return layoutOf(id, json);
 }
 
+/** A layout of `layoutKeys` for a frame of `frameKeys` would store mostly NaN (an endpoint that is down sends 2 keys, not 40). */
+const mostlyNaN = (layoutKeys: number, frameKeys: number) => layoutKeys > 2 * frameKeys && layoutKeys - frameKeys > 8;
+
 /**
  * The layout a frame with these keys is stored under: the smallest recent one holding them all,
- * unless that would mostly store NaN (an endpoint that is down sends 2 keys, not 40); otherwise a
- * new one: the closest recent layout plus the missing keys, so ticks that alternate between two key
- * sets (slots polled only while busy) settle on two layouts. A layout never holds more than MAX_SERIES
+ * unless that would mostly store NaN; otherwise a new one: the closest recent layout plus the missing
+ * keys (or only the frame's keys, when that would mostly store NaN), so ticks that alternate between
+ * two key sets (slots polled only while busy) settle on two layouts. A layout never holds more than MAX_SERIES
  * keys: past that, the frame's own keys (sorted, cut to MAX_SERIES) are used and the rest are not stored
  * (the pollers keep within the cap, see lib/series-budget.ts; this bounds anything else). Adds a new
  * layout to `recent`.
@@ -90,7 +93,7 @@ export function layoutFor(db: DB, endpointId: number, recent: Layout[], keys: st
   for (const l of recent) {
     if (l.keys.length < (best?.keys.length ?? Infinity) && keys.every((k) => l.pos.has(k))) best = l;
   }
-  if (best && (best.keys.length <= 2 * keys.length || best.keys.length - keys.length <= 8)) return best;
+  if (best && !mostlyNaN(best.keys.length, keys.length)) return best;
   let next: string[];
   if (best) {
     next = [...keys].sort();
@@ -102,6 +105,9 @@ export function layoutFor(db: DB, endpointId: number, recent: Layout[], keys: st
       if (o > overlap) { base = l; overlap = o; }
     }
     next = [...(base?.keys ?? []), ...keys.filter((k) => !base?.pos.has(k)).sort()];
+    // A base full of keys this frame lacks (a label value that changes on every read) would make each
+    // new layout one key longer than the last: start from the frame's own keys instead.
+    if (mostlyNaN(next.length, keys.length)) next = [...keys].sort();
   }
   if (next.length > MAX_SERIES) next = [...keys].sort().slice(0, MAX_SERIES);
   const layout = layoutWithKeys(db, endpointId, next);
