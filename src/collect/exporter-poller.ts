@@ -10,6 +10,7 @@
 import type { EndpointStatus, SampleFrame } from '../db/types';
 import type { FetchFailure } from '../lib/explain-fetch-error';
 import { explainExporterFailure } from '../lib/host-exporter-errors';
+import { MAX_HISTORY_BYTES } from '../lib/limits';
 import { historyRows, snapshotProblem, snapshotSeries, type ExporterHistory, type ExporterSnapshot } from '../lib/host-snapshot';
 import { isDown, jsonOf } from '../lib/http-request';
 import { PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
@@ -25,14 +26,16 @@ export class ExporterPoller extends PollLoop {
   #lastTs: number | null = null;
   /** Added to exporter times so frames line up with this computer's clock; measured on each connect. */
   #offset = 0;
+  /** Why the last history fill stored nothing, when the reason is worth telling (a reply too large). */
+  #historyNote: string | null = null;
 
   constructor(ctx: PollerContext) {
     // History replies can hold an hour of samples: allow more than for a snapshot.
     super(ctx, { unexpected: 'Polling the exporter failed unexpectedly', minTimeoutMs: 5000 });
   }
 
-  async #json(path: string) {
-    return jsonOf(await this.get(path));
+  async #json(path: string, maxBytes?: number) {
+    return jsonOf(await this.get(path, true, maxBytes));
   }
 
   #fail(ts: number, f: FetchFailure, path: string): number {
@@ -76,7 +79,7 @@ export class ExporterPoller extends PollLoop {
       this.#lastTs = snap.ts;
     }
     this.save(frames, events);
-    const notes = [this.#offset ? clockNote(this.#offset) : null, sourceNotes(snap)].filter(Boolean).join(' ');
+    const notes = [this.#offset ? clockNote(this.#offset) : null, sourceNotes(snap), this.#historyNote].filter(Boolean).join(' ');
     this.setStatus({ state: 'ok', message: notes || null, lastOkAt: now, info: infoOf(snap) });
     return this.ctx.endpoint.intervalMs;
   }
@@ -84,7 +87,8 @@ export class ExporterPoller extends PollLoop {
   /** Samples the exporter took after our last frame and before `until`; none when history fails. */
   async #backfill(until: number): Promise<Omit<SampleFrame, 'endpointId'>[]> {
     const since = this.#lastTs ?? this.#storedSince();
-    const h = await this.#json(`${HISTORY}?since=${since}`);
+    const h = await this.#json(`${HISTORY}?since=${since}`, MAX_HISTORY_BYTES);
+    this.#historyNote = !h.ok && h.failure.kind === 'too-large' ? explainExporterFailure(h.failure, { url: this.ctx.endpoint.url, path: HISTORY, hasToken: false }) : null;
     if (!h.ok || !isHistory(h.value)) return [];
     return historyRows(h.value, since)
       .filter((row) => row.ts < until)

@@ -1,6 +1,6 @@
 /** The HTTP helper lives in lib/http-request.ts (pure, fetch injected); this adds what only a page or worker knows. */
 
-export { Cancelled, authHeaders, jsonOf, request, type HttpEnv, type HttpResult, type RequestOptions } from '../lib/http-request';
+export { Cancelled, authHeaders, jsonOf, readCapped, request, type HttpEnv, type HttpResult, type RequestOptions } from '../lib/http-request';
 export { joinUrl } from '../lib/base-url';
 
 /** Reads where this code runs, so https pages can be told about mixed content and CORS. */

@@ -9,6 +9,7 @@ import { fetchIo, request, authHeaders, type HttpEnv, type ServerIo } from '../l
 import { joinUrl } from '../lib/base-url';
 import { isSettled, parseModelsSseData, splitSse, type RouterModel, type RouterModelState } from '../lib/llama-models';
 import { listRouterModels } from '../lib/llama-tick';
+import { MAX_BODY_BYTES } from '../lib/limits';
 
 /** What the router control needs from the poller that owns it. */
 export interface RouterHost {
@@ -122,6 +123,8 @@ export class RouterControl {
       const { value, done } = await reader.read();
       if (done) return;
       const { payloads, rest } = splitSse(buf + value);
+      // An event that never ends would grow without bound: stop following; polling still settles the change.
+      if (rest.length > MAX_BODY_BYTES) return;
       buf = rest;
       for (const p of payloads) {
         const ev = parseModelsSseData(p);

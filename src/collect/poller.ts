@@ -4,6 +4,8 @@
  */
 
 import type { Endpoint, EndpointInput, EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
+import type { FetchFailure } from '../lib/explain-fetch-error';
+import { SeriesBudget, tooManySeriesText } from '../lib/series-budget';
 import { Cancelled, currentPage, request, type HttpEnv, type HttpResult } from './http';
 
 export interface PollerContext {
@@ -61,6 +63,10 @@ export abstract class PollLoop implements Poller {
   #stopped = true;
   #running = false;
   #status: EndpointStatus;
+  readonly #budget: SeriesBudget;
+  /** The message the poller last set, before the series-cap note is added to it. */
+  #message: string | null = null;
+  #capNote: string | null = null;
 
   /**
    * `unexpected` opens the status message when pollOnce throws; `minTimeoutMs` raises the default per-request
@@ -73,6 +79,7 @@ export abstract class PollLoop implements Poller {
     this.timeoutMs = ctx.timeoutMs ?? Math.max(defaultTimeout(ctx.endpoint.intervalMs), opts.minTimeoutMs ?? 0);
     this.#unexpected = opts.unexpected;
     this.#status = initialStatus(ctx.endpoint);
+    this.#budget = new SeriesBudget(ctx.endpoint.kind);
   }
 
   abstract pollOnce(): Promise<number>;
@@ -98,24 +105,44 @@ export abstract class PollLoop implements Poller {
     return this.#stopCtl.signal;
   }
 
-  /** One request to the endpoint; `withKey` false for public paths (no key, so no CORS preflight). */
-  protected get(path: string, withKey = true): Promise<HttpResult> {
+  /**
+   * One request to the endpoint; `withKey` false for public paths (no key, so no CORS preflight);
+   * `maxBytes` raises the body limit for sources with large replies.
+   */
+  protected get(path: string, withKey = true, maxBytes?: number): Promise<HttpResult> {
     const ep = this.ctx.endpoint;
-    return request(this.env, ep.url, path, { apiKey: withKey ? ep.apiKey : null, timeoutMs: this.timeoutMs, signal: this.#stopCtl.signal });
+    return request(this.env, ep.url, path, { apiKey: withKey ? ep.apiKey : null, timeoutMs: this.timeoutMs, signal: this.#stopCtl.signal, maxBytes });
   }
 
   protected setStatus(patch: Partial<EndpointStatus>): void {
-    const next = { ...this.#status, ...patch };
+    if ('message' in patch) this.#message = patch.message ?? null;
+    const message = [this.#message, this.#capNote].filter(Boolean).join(' ') || null;
+    const next = { ...this.#status, ...patch, message };
     if (JSON.stringify(next) === JSON.stringify(this.#status)) return;
     this.#status = next;
     this.ctx.onStatus(next);
   }
 
-  /** Stamps the endpoint on frames and events and hands them on; nothing when both are empty. */
+  /**
+   * Stamps the endpoint on frames and events and hands them on; nothing when both are empty. Only the
+   * series this kind of endpoint stores, within its budget, go out (lib/series-budget.ts); a frame that
+   * went over the budget puts a note on the status.
+   */
   protected save(frames: Omit<SampleFrame, 'endpointId'>[], events: PollEvent[]): void {
     if (frames.length === 0 && events.length === 0) return;
     const endpointId = this.ctx.endpoint.id;
-    this.ctx.saveFrames(frames.map((f) => ({ ...f, endpointId })), events.map((e) => ({ ...e, endpointId })));
+    let overCap = 0;
+    const kept = frames.map((f) => {
+      const a = this.#budget.admit(f.values);
+      overCap += a.overCap;
+      return { ...f, values: a.values, endpointId };
+    });
+    const note = overCap > 0 ? tooManySeriesText() : null;
+    if (note !== this.#capNote) {
+      this.#capNote = note;
+      this.setStatus({});
+    }
+    this.ctx.saveFrames(kept, events.map((e) => ({ ...e, endpointId })));
   }
 
   /** The wait before the next try after `failures` failures in a row. */

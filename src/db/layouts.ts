@@ -3,6 +3,7 @@
  * its endpoint's latest layout lacks gets a new layout (the old keys in the same order, plus the new
  * ones), so layouts only grow and a metric never needs a migration.
  */
+import { MAX_SERIES } from '../lib/limits.ts';
 import type { DB } from './sql.ts';
 
 export interface Layout {
@@ -13,6 +14,8 @@ export interface Layout {
 
 /** Parsed layouts by `${id}:${json}`: content-addressed, so safe across databases. */
 const memo = new Map<string, Layout>();
+/** Past this many parsed layouts the memo starts over, so layouts pruned from the database are let go too. */
+const MEMO_MAX = 1024;
 
 /** The parsed layout of a (id, keys JSON) row. */
 function layoutOf(id: number, json: string): Layout {
@@ -21,13 +24,14 @@ function layoutOf(id: number, json: string): Layout {
   if (!l) {
     const keys = JSON.parse(json) as string[];
     l = { id, keys, pos: new Map(keys.map((key, i) => [key, i])) };
+    if (memo.size >= MEMO_MAX) memo.clear();
     memo.set(k, l);
   }
   return l;
 }
 
-/** How many of an endpoint's newest layouts a frame may reuse. */
-const RECENT = 8;
+/** How many of an endpoint's newest layouts a frame may reuse (and retention keeps even when unused). */
+export const RECENT = 8;
 
 /**
  * The newest layouts (newest first) of each of these endpoints that exists, read in ONE statement:
@@ -72,18 +76,24 @@ export function layoutWithKeys(db: DB, endpointId: number, keys: string[]): Layo
   return layoutOf(id, json);
 }
 
+/** A layout of `layoutKeys` for a frame of `frameKeys` would store mostly NaN (an endpoint that is down sends 2 keys, not 40). */
+const mostlyNaN = (layoutKeys: number, frameKeys: number) => layoutKeys > 2 * frameKeys && layoutKeys - frameKeys > 8;
+
 /**
  * The layout a frame with these keys is stored under: the smallest recent one holding them all,
- * unless that would mostly store NaN (an endpoint that is down sends 2 keys, not 40); otherwise a
- * new one: the closest recent layout plus the missing keys, so ticks that alternate between two key
- * sets (slots polled only while busy) settle on two layouts. Adds a new layout to `recent`.
+ * unless that would mostly store NaN; otherwise a new one: the closest recent layout plus the missing
+ * keys (or only the frame's keys, when that would mostly store NaN), so ticks that alternate between
+ * two key sets (slots polled only while busy) settle on two layouts. A layout never holds more than MAX_SERIES
+ * keys: past that, the frame's own keys (sorted, cut to MAX_SERIES) are used and the rest are not stored
+ * (the pollers keep within the cap, see lib/series-budget.ts; this bounds anything else). Adds a new
+ * layout to `recent`.
  */
 export function layoutFor(db: DB, endpointId: number, recent: Layout[], keys: string[]): Layout {
   let best: Layout | null = null;
   for (const l of recent) {
     if (l.keys.length < (best?.keys.length ?? Infinity) && keys.every((k) => l.pos.has(k))) best = l;
   }
-  if (best && (best.keys.length <= 2 * keys.length || best.keys.length - keys.length <= 8)) return best;
+  if (best && !mostlyNaN(best.keys.length, keys.length)) return best;
   let next: string[];
   if (best) {
     next = [...keys].sort();
@@ -95,7 +105,11 @@ export function layoutFor(db: DB, endpointId: number, recent: Layout[], keys: st
       if (o > overlap) { base = l; overlap = o; }
     }
     next = [...(base?.keys ?? []), ...keys.filter((k) => !base?.pos.has(k)).sort()];
+    // A base full of keys this frame lacks (a label value that changes on every read) would make each
+    // new layout one key longer than the last: start from the frame's own keys instead.
+    if (mostlyNaN(next.length, keys.length)) next = [...keys].sort();
   }
+  if (next.length > MAX_SERIES) next = [...keys].sort().slice(0, MAX_SERIES);
   const layout = layoutWithKeys(db, endpointId, next);
   if (!recent.some((l) => l.id === layout.id)) recent.unshift(layout);
   return layout;

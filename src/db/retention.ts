@@ -1,13 +1,14 @@
 /**
  * Retention in tiers: complete minutes of raw frames are rolled into per-minute rollups, complete
  * hours of those into per-hour rollups, and each tier is pruned beyond its window, only once what
- * it holds has been rolled into the next tier. Bounded work per call, so the collector can run it
- * between ticks.
+ * it holds has been rolled into the next tier. Layouts no stored row uses any more are deleted too.
+ * Bounded work per call, so the collector can run it between ticks.
  */
 import type { RetentionPolicy } from './types.ts';
 import { decodeFrame, decodeRollup, encodeRollup, ROLLUP_STATS } from '../lib/frame-codec.ts';
 import { bucketStart, rollupBucket, type BucketRow } from '../lib/rollup.ts';
-import { layoutById, layoutWithKeys, type Layout } from './layouts.ts';
+import { MAX_SERIES } from '../lib/limits.ts';
+import { layoutById, layoutWithKeys, RECENT, type Layout } from './layouts.ts';
 import { readFrames } from './frames-read.ts';
 import { inTx, type DB } from './sql.ts';
 
@@ -103,12 +104,41 @@ function rollStep(db: DB, endpointId: number, step: Step, end: number, budget: B
   return { buckets, caughtUp };
 }
 
-/** Keys of several layouts (ids newest first): the newest one's, then any others' it lacks. */
+/** Keys of several layouts (ids newest first): the newest one's, then any others' it lacks, at most MAX_SERIES. */
 function unionKeys(db: DB, ids: number[], layouts: Map<number, Layout>): string[] {
   const keys = [...layoutById(db, ids[0], layouts).keys];
   const seen = new Set(keys);
   for (const id of ids.slice(1)) for (const k of layoutById(db, id, layouts).keys) if (!seen.has(k)) { seen.add(k); keys.push(k); }
-  return keys;
+  return keys.slice(0, MAX_SERIES);
+}
+
+/**
+ * An endpoint with more layouts than this has its unused ones deleted. A steady server has a handful;
+ * checking reads all of the endpoint's stored rows, so it is not done for those.
+ */
+const LAYOUTS_UNCHECKED = 32;
+
+/**
+ * Deletes up to the budget's layouts of `endpointId` that no stored row (raw, minute or hour) uses,
+ * keeping the newest RECENT for reuse. Without this every layout ever made (one per new label value)
+ * would stay, and seriesKeys would keep offering series that have no data left.
+ */
+function pruneLayouts(db: DB, endpointId: number, budget: Budget): number {
+  if (budget.left <= 0) return 0;
+  if (Number(db.selectValue('SELECT count(*) FROM layouts WHERE endpoint_id = ?', [endpointId])) <= LAYOUTS_UNCHECKED) return 0;
+  db.exec({
+    sql: `DELETE FROM layouts WHERE id IN (SELECT id FROM layouts WHERE endpoint_id = ?1
+            AND id NOT IN (SELECT id FROM layouts WHERE endpoint_id = ?1 ORDER BY id DESC LIMIT ?3)
+            AND id NOT IN (SELECT layout_id FROM frames WHERE endpoint_id = ?1)
+            AND id NOT IN (SELECT layout_id FROM frames_1m WHERE endpoint_id = ?1)
+            AND id NOT IN (SELECT layout_id FROM frames_1h WHERE endpoint_id = ?1)
+            ORDER BY id LIMIT ?2)`,
+    bind: [endpointId, budget.left, RECENT],
+  });
+  const n = db.changes();
+  budget.left -= n;
+  if (budget.left <= 0) budget.more = true;
+  return n;
 }
 
 /** Deletes up to the budget's rows of `table` for `endpointId` older than `before`. */
@@ -148,6 +178,7 @@ export function rollupAndPrune(db: DB, now: number, policy: RetentionPolicy = DE
       if (lastMinute !== null) deleted += prune(db, 'frames', id, Math.min(now - rawMs, lastMinute + MINUTE), budget);
       if (lastHour !== null) deleted += prune(db, 'frames_1m', id, Math.min(now - policy.minuteMs, lastHour + HOUR), budget);
       deleted += prune(db, 'frames_1h', id, now - policy.hourMs, budget);
+      deleted += pruneLayouts(db, id, budget);
     }
     deleted += prune(db, 'events', null, now - policy.hourMs, budget);
     return { rolledMinutes, deleted, more: budget.more };

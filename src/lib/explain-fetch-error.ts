@@ -4,6 +4,7 @@
  */
 
 import { hostOf } from './base-url';
+import { sizeText } from './limits';
 
 export type FetchFailure =
   /** No answer within the time limit. */
@@ -16,7 +17,9 @@ export type FetchFailure =
   | { kind: 'mixed-content' }
   | { kind: 'http'; status: number; body: string }
   /** 200 but the body was not what that endpoint returns. */
-  | { kind: 'bad-body'; detail: string };
+  | { kind: 'bad-body'; detail: string }
+  /** The body went past the size limit (lib/limits.ts); reading stopped there. */
+  | { kind: 'too-large'; limitBytes: number };
 
 export interface ExplainContext {
   /** Endpoint base URL as the user typed it. */
@@ -101,9 +104,16 @@ export function explainFetchFailure(f: FetchFailure, ctx: ExplainContext): strin
     }
     case 'bad-body':
       return `${ctx.path} on ${host} did not return what llama-server returns (${f.detail}). Is another program or a proxy answering on that address?`;
+    case 'too-large':
+      return tooLargeText(f.limitBytes, ctx.path, host, 'a llama-server answer is a few kB');
     case 'http':
       return explainHttp(f.status, f.body, ctx);
   }
+}
+
+/** Words for a body cut off at the size limit; `normal` says how big the real answer is. */
+export function tooLargeText(limitBytes: number, path: string, host: string, normal: string): string {
+  return `The server sent more than ${sizeText(limitBytes)} for ${path}; the dashboard stopped reading it there (${normal}). Is another program or a proxy answering on ${host}?`;
 }
 
 /** Status line for a server that sleeps (--sleep-idle-seconds): polling must not wake it. */

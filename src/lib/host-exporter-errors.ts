@@ -1,4 +1,4 @@
-import type { FetchFailure } from './explain-fetch-error';
+import { tooLargeText, type FetchFailure } from './explain-fetch-error';
 import { hostOf } from './base-url';
 
 /** Where the failing request went, for the words. */
@@ -29,6 +29,8 @@ export function explainExporterFailure(f: FetchFailure, ctx: ExporterExplainCont
       return `Cannot reach the exporter at ${host}. Start it there (node llama-dash-exporter.mjs); it listens on 127.0.0.1 only unless started with --host 0.0.0.0, and the port must be open in the firewall.`;
     case 'bad-body':
       return `${ctx.path} on ${host} did not return what the exporter returns (${f.detail}). Is another program answering on that port?`;
+    case 'too-large':
+      return tooLargeText(f.limitBytes, ctx.path, host, 'an exporter snapshot is a few kB, its history under a few MB');
     case 'http':
       if (f.status === 401) {
         return ctx.hasToken

@@ -153,5 +153,11 @@ export type GpuSeries =
   | 'gpu_util' | 'gpu_mem_util' | 'gpu_mem_used_bytes' | 'gpu_mem_total_bytes'
   | 'gpu_temp_c' | 'gpu_power_w' | 'gpu_power_limit_w' | 'gpu_fan_pct';
 
+/** Every series name snapshotSeries writes (with or without labels): what an exporter's frames may hold. */
+export const EXPORTER_SERIES: ReadonlySet<string> = new Set([
+  'cpu_util', 'mem_used_bytes', 'mem_total_bytes', 'load1', 'disk_used_bytes', 'disk_total_bytes',
+  'gpu_util', 'gpu_mem_util', 'gpu_mem_used_bytes', 'gpu_mem_total_bytes', 'gpu_temp_c', 'gpu_power_w', 'gpu_power_limit_w', 'gpu_fan_pct',
+]);
+
 /** Host series keys (no labels). */
 export const HOST_KEYS = { cpu: 'cpu_util', memUsed: 'mem_used_bytes', memTotal: 'mem_total_bytes', load1: 'load1' } as const;

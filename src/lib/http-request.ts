@@ -6,6 +6,7 @@
 
 import { isMixedContent, type FetchFailure } from './explain-fetch-error';
 import { joinUrl } from './base-url';
+import { MAX_BODY_BYTES } from './limits';
 
 /** What request() needs from where it runs. */
 export interface HttpEnv {
@@ -26,7 +27,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
   method?: 'GET' | 'POST';
   json?: unknown;
+  /** Largest body read (default MAX_BODY_BYTES); a longer one is cut off and reported as too large. */
+  maxBytes?: number;
 }
+
+/** Only the start of an error body is shown, so less of it is read. */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 /** Thrown when the request was cancelled by the caller (poller stopped), not by a failure. */
 export class Cancelled extends Error {}
@@ -62,14 +68,53 @@ export async function request(env: HttpEnv, base: string, path: string, opts: Re
   }
   try {
     const res = await env.fetch(url, { method: opts.method ?? 'GET', headers, body, signal, cache: 'no-store' });
-    const text = await res.text();
-    if (res.ok) return { ok: true, status: res.status, text };
-    return { ok: false, failure: { kind: 'http', status: res.status, body: text.slice(0, 2000) } };
+    const max = opts.maxBytes ?? MAX_BODY_BYTES;
+    const got = await readCapped(res, res.ok ? max : ERROR_BODY_BYTES);
+    if (!res.ok) return { ok: false, failure: { kind: 'http', status: res.status, body: got.text.slice(0, 2000) } };
+    if (got.over) return { ok: false, failure: { kind: 'too-large', limitBytes: max } };
+    return { ok: true, status: res.status, text: got.text };
   } catch {
     if (opts.signal?.aborted) throw new Cancelled('stopped');
     if (timeout.aborted) return { ok: false, failure: { kind: 'timeout', ms: opts.timeoutMs } };
     return { ok: false, failure: await corsOrUnreachable(env, base, Math.min(opts.timeoutMs, 3000)) };
   }
+}
+
+/**
+ * Reads a body as a stream up to `max` bytes and cancels the rest, so a server that sends megabytes
+ * (or never stops) costs at most `max` bytes of memory. `over` says it was cut off.
+ */
+export async function readCapped(res: Response, max: number): Promise<{ text: string; over: boolean }> {
+  const declared = Number(res.headers.get('content-length'));
+  if (declared > max || !res.body) {
+    await res.body?.cancel().catch(() => undefined);
+    return { text: '', over: declared > max };
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > max) {
+      chunks.push(value.subarray(0, max - size));
+      await reader.cancel().catch(() => undefined);
+      return { text: decode(chunks, max), over: true };
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  return { text: decode(chunks, size), over: false };
+}
+
+function decode(chunks: Uint8Array[], size: number): string {
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
 }
 
 /** A parsed JSON body, or why there is none. */

@@ -162,6 +162,7 @@ export async function readModel(io: ServerIo, track: ModelTrack, ts: number, tar
     if (s.ok) slots = parseSlots(s.value);
     else if (isAuth(s.failure)) return { kind: 'failed', failure: s.failure, path: `/slots${q}` };
     else if (isOff(s.failure)) track.slotsOff = true;
+    else notes.push(explain(s.failure, `/slots${q}`));
   }
   if (track.slotsOff) notes.push(explain(OFF, '/slots'));
   track.seen = true;

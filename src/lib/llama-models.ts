@@ -11,6 +11,8 @@ export interface RouterModel {
   progress: number | null;
 }
 
+import { clipText, MAX_MODELS } from './limits';
+
 const STATES: ReadonlySet<string> = new Set(['unloaded', 'loading', 'loaded', 'sleeping', 'failed', 'downloading']);
 
 function toState(value: unknown, failed: unknown, exitCode: unknown): RouterModelState {
@@ -21,16 +23,17 @@ function toState(value: unknown, failed: unknown, exitCode: unknown): RouterMode
 
 /**
  * Parses a router's /models list (entries with `status.value`). Null when the body is not that shape:
- * a single-model server's /models has no `status`, which is how a router is told apart.
+ * a single-model server's /models has no `status`, which is how a router is told apart. Reads at most
+ * MAX_MODELS entries.
  */
 export function parseRouterModels(body: unknown): RouterModel[] | null {
   const data = (body as { data?: unknown } | null)?.data;
   if (!Array.isArray(data) || data.length === 0) return null;
   const out: RouterModel[] = [];
-  for (const m of data) {
+  for (const m of data.slice(0, MAX_MODELS)) {
     const entry = m as { id?: unknown; status?: { value?: unknown; failed?: unknown; exit_code?: unknown } };
     if (typeof entry?.id !== 'string' || !entry.status || typeof entry.status !== 'object') return null;
-    out.push({ id: entry.id, state: toState(entry.status.value, entry.status.failed, entry.status.exit_code), progress: null });
+    out.push({ id: clipText(entry.id), state: toState(entry.status.value, entry.status.failed, entry.status.exit_code), progress: null });
   }
   return out;
 }

@@ -1,5 +1,7 @@
 /** Reading llama-server's GET /props (single-model server or router). Pure. */
 
+import { clampCount, clipText, MAX_SLOTS } from './limits';
+
 export interface LlamaProps {
   /** A router (started without -m) answers /props with role "router". */
   isRouter: boolean;
@@ -8,6 +10,7 @@ export interface LlamaProps {
   /** Full model path; a change means another model was loaded. */
   modelPath: string | null;
   build: string | null;
+  /** At most MAX_SLOTS: charts and cards size per-slot rows from it. */
   totalSlots: number | null;
   /** Context size per slot. */
   ctxSize: number | null;
@@ -19,7 +22,8 @@ export interface LlamaProps {
   maxInstances: number | null;
 }
 
-const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+// Strings are clipped before any other work on them: a server can send megabytes in one field.
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? clipText(v) : null);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const bool = (v: unknown) => (typeof v === 'boolean' ? v : null);
 
@@ -43,7 +47,7 @@ export function parseProps(body: unknown): LlamaProps | null {
     model,
     modelPath,
     build: str(p.build_info),
-    totalSlots: num(p.total_slots),
+    totalSlots: clampCount(num(p.total_slots), MAX_SLOTS),
     ctxSize: isRouter ? null : num(dgs?.n_ctx),
     isSleeping: p.is_sleeping === true,
     slotsEnabled: bool(p.endpoint_slots),

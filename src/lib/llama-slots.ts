@@ -1,5 +1,7 @@
 /** Reading llama-server's GET /slots and the live generation speed it allows. Pure. */
 
+import { MAX_SLOTS } from './limits';
+
 export interface SlotInfo {
   id: number;
   nCtx: number | null;
@@ -18,11 +20,14 @@ export interface SlotsReading {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** Parses a /slots body; null when it is not a list of slots (say so, don't guess). */
+/**
+ * Parses a /slots body; null when it is not a list of slots (say so, don't guess). Only the first
+ * MAX_SLOTS are read: each slot becomes four stored series.
+ */
 export function parseSlots(body: unknown): SlotInfo[] | null {
   if (!Array.isArray(body)) return null;
   const out: SlotInfo[] = [];
-  for (const raw of body) {
+  for (const raw of body.slice(0, MAX_SLOTS)) {
     if (!raw || typeof raw !== 'object') return null;
     const s = raw as Record<string, unknown>;
     const id = num(s.id);

@@ -2,7 +2,12 @@
  * Prometheus text exposition format (0.0.4) parser. Pure, never throws: bad lines are skipped and
  * reported with their 1-based line number, everything else is returned. Histograms and summaries come
  * out as plain samples (`x_bucket{le="..."}`, `x_sum`, `x_count`), which is all the dashboard stores.
+ * Bounded (lib/limits.ts): names and label values up to MAX_TEXT characters, MAX_LABELS labels per
+ * sample, MAX_SAMPLES samples and families and MAX_PARSE_ERRORS errors per body; past these a line is
+ * refused or the rest of the body is left unread, and an error says so.
  */
+
+import { clipText, MAX_LABELS, MAX_PARSE_ERRORS, MAX_SAMPLES, MAX_TEXT } from './limits';
 
 export type PromType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
 
@@ -92,6 +97,7 @@ function readQuoted(c: Cursor): Read<string> {
   while (c.i < c.s.length) {
     const ch = c.s[c.i++];
     if (ch === '"') return { ok: true, value: out };
+    if (out.length >= MAX_TEXT) return { ok: false, error: `label value longer than ${MAX_TEXT} characters` };
     if (ch !== '\\') {
       out += ch;
       continue;
@@ -107,6 +113,7 @@ function readQuoted(c: Cursor): Read<string> {
 
 function readLabels(c: Cursor): Read<Record<string, string>> {
   const labels: Record<string, string> = Object.create(null);
+  let count = 0;
   c.i++; // '{'
   for (;;) {
     skipSpace(c);
@@ -116,6 +123,7 @@ function readLabels(c: Cursor): Read<Record<string, string>> {
     }
     const name = readWhile(c, labelChar);
     if (!name) return { ok: false, error: `invalid label name at column ${c.i + 1}` };
+    if (name.length > MAX_TEXT) return { ok: false, error: `label name longer than ${MAX_TEXT} characters` };
     skipSpace(c);
     if (c.s[c.i] !== '=') return { ok: false, error: `expected = after label ${name}` };
     c.i++;
@@ -123,6 +131,7 @@ function readLabels(c: Cursor): Read<Record<string, string>> {
     const value = readQuoted(c);
     if (!value.ok) return value;
     if (Object.prototype.hasOwnProperty.call(labels, name)) return { ok: false, error: `duplicate label ${name}` };
+    if (++count > MAX_LABELS) return { ok: false, error: `more than ${MAX_LABELS} labels` };
     labels[name] = value.value;
     skipSpace(c);
     if (c.s[c.i] === ',') {
@@ -134,21 +143,31 @@ function readLabels(c: Cursor): Read<Record<string, string>> {
   }
 }
 
+/** Records an error, up to MAX_PARSE_ERRORS of them (the last one says more were left out). */
+function addError(res: PromParseResult, line: number, message: string): void {
+  if (res.errors.length < MAX_PARSE_ERRORS) res.errors.push({ line, message });
+  else if (res.errors.length === MAX_PARSE_ERRORS) res.errors.push({ line, message: `more than ${MAX_PARSE_ERRORS} bad lines; the rest are not listed` });
+}
+
 function parseComment(line: string, lineNo: number, res: PromParseResult): void {
   const m = /^#[ \t]+(HELP|TYPE)[ \t]+(\S+)(?:[ \t]+(.*))?$/.exec(line);
   if (!m) return; // any other comment is just a comment
   const [, kind, name, rest = ''] = m;
-  if (!METRIC_NAME.test(name)) {
-    res.errors.push({ line: lineNo, message: `invalid metric name in ${kind}: ${name}` });
+  if (name.length > MAX_TEXT || !METRIC_NAME.test(name)) {
+    addError(res, lineNo, `invalid metric name in ${kind}: ${clipText(name, 80)}`);
+    return;
+  }
+  if (!res.families.has(name) && res.families.size >= MAX_SAMPLES) {
+    addError(res, lineNo, `more than ${MAX_SAMPLES} metric families; ${name} is ignored`);
     return;
   }
   const fam = res.families.get(name) ?? { name, type: 'untyped' as PromType, help: null };
   if (kind === 'HELP') {
-    fam.help = unescapeHelp(rest);
+    fam.help = clipText(unescapeHelp(rest));
   } else {
     const t = rest.trim();
     if (!TYPES.has(t)) {
-      res.errors.push({ line: lineNo, message: `unknown type "${t}" for ${name}` });
+      addError(res, lineNo, `unknown type "${clipText(t, 80)}" for ${name}`);
       return;
     }
     fam.type = t as PromType;
@@ -161,7 +180,11 @@ function parseSampleLine(line: string, lineNo: number, res: PromParseResult): vo
   skipSpace(c);
   const name = readWhile(c, nameChar);
   if (!name) {
-    res.errors.push({ line: lineNo, message: 'expected a metric name' });
+    addError(res, lineNo, 'expected a metric name');
+    return;
+  }
+  if (name.length > MAX_TEXT) {
+    addError(res, lineNo, `metric name longer than ${MAX_TEXT} characters`);
     return;
   }
   const afterName = c.i;
@@ -170,28 +193,28 @@ function parseSampleLine(line: string, lineNo: number, res: PromParseResult): vo
   if (c.s[c.i] === '{') {
     const parsed = readLabels(c);
     if (!parsed.ok) {
-      res.errors.push({ line: lineNo, message: `${name}: ${parsed.error}` });
+      addError(res, lineNo, `${name}: ${parsed.error}`);
       return;
     }
     labels = parsed.value;
   } else if (c.i === afterName && c.i < c.s.length) {
-    res.errors.push({ line: lineNo, message: `${name}: unexpected character "${c.s[c.i]}"` });
+    addError(res, lineNo, `${name}: unexpected character "${c.s[c.i]}"`);
     return;
   }
   const fields = c.s.slice(c.i).trim().split(/[ \t]+/).filter(Boolean);
   if (fields.length === 0 || fields.length > 2) {
-    res.errors.push({ line: lineNo, message: `${name}: expected a value and an optional timestamp` });
+    addError(res, lineNo, `${name}: expected a value and an optional timestamp`);
     return;
   }
   const value = parsePromValue(fields[0]);
   if (value === null) {
-    res.errors.push({ line: lineNo, message: `${name}: "${fields[0]}" is not a number` });
+    addError(res, lineNo, `${name}: "${clipText(fields[0], 80)}" is not a number`);
     return;
   }
   let timestampMs: number | null = null;
   if (fields.length === 2) {
     if (!INT.test(fields[1]) || !Number.isSafeInteger(Number(fields[1]))) {
-      res.errors.push({ line: lineNo, message: `${name}: "${fields[1]}" is not a timestamp in milliseconds` });
+      addError(res, lineNo, `${name}: "${clipText(fields[1], 80)}" is not a timestamp in milliseconds`);
       return;
     }
     timestampMs = Number(fields[1]);
@@ -207,8 +230,14 @@ export function parsePrometheus(text: string): PromParseResult {
     const line = lines[n].endsWith('\r') ? lines[n].slice(0, -1) : lines[n];
     const trimmed = line.trim();
     if (trimmed === '') continue;
-    if (trimmed.startsWith('#')) parseComment(line.trimStart(), n + 1, res);
-    else parseSampleLine(line, n + 1, res);
+    if (trimmed.startsWith('#')) {
+      parseComment(line.trimStart(), n + 1, res);
+    } else if (res.samples.length >= MAX_SAMPLES) {
+      res.errors.push({ line: n + 1, message: `more than ${MAX_SAMPLES} samples; the rest of the answer was not read` });
+      break;
+    } else {
+      parseSampleLine(line, n + 1, res);
+    }
   }
   return res;
 }

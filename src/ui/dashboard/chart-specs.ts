@@ -1,4 +1,5 @@
 import type { Unit } from '../../lib/format';
+import { MAX_SLOTS } from '../../lib/limits';
 import { KEYS, seriesKey, withLabels } from '../../lib/series-keys';
 import type { ChartSeries } from './chart-options';
 
@@ -24,7 +25,8 @@ export function modelKey(key: string, model?: string | null): string {
 /** The charts of a llama-server endpoint with `slots` slots (of one router model when `model` is given). */
 export function llamaCharts(slots: number, model?: string | null): ChartSpec[] {
   const k = (key: string) => modelKey(key, model);
-  const slotIds = Array.from({ length: Math.max(0, slots) }, (_, i) => i);
+  // Clamped here too: a slots_total stored before the parsers capped it may be any number.
+  const slotIds = Array.from({ length: Math.min(MAX_SLOTS, Math.max(0, slots)) }, (_, i) => i);
   return [
     {
       id: 'tps', title: 'Tokens per second', unit: 'tok/s',

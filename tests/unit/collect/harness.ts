@@ -15,6 +15,8 @@ export interface StandInState {
   hits: Record<string, number>;
   log: { method: string; path: string; query: string; auth: string | null; t: number }[];
   models: { id: string; state: string }[] | null;
+  /** Bytes of the last `huge` body written before the client stopped reading. */
+  hugeSent: number;
 }
 
 export const standIn = (opts: Record<string, unknown> = {}): Promise<StandIn> => startStandIn({ port: 0, ...opts });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request, type HttpEnv } from '../../../src/collect/http';
-import { explainFetchFailure, isMixedContent } from '../../../src/lib/explain-fetch-error';
+import { explainFetchFailure, isMixedContent, type FetchFailure } from '../../../src/lib/explain-fetch-error';
+import { MAX_BODY_BYTES } from '../../../src/lib/limits';
 import { standIn, type StandIn } from './harness';
 import { readFileSync } from 'node:fs';
 
@@ -46,5 +47,48 @@ describe('explainFetchFailure', () => {
     expect(explainFetchFailure({ kind: 'http', status: 401, body: '' }, { ...ctx, hasApiKey: true })).toMatch(/refused the API key/);
     const notFound = readFileSync(new URL('../../fixtures/llama-server/errors/not-found-404.body.json', import.meta.url), 'utf8');
     expect(explainFetchFailure({ kind: 'http', status: 404, body: notFound }, { ...ctx, path: '/props' })).toMatch(/"File Not Found"/);
+  });
+});
+
+describe('body size limit', () => {
+  /** A 50 MB body produced on demand, counting what the reader pulled and whether it was cancelled. */
+  function hugeStub() {
+    const chunk = new TextEncoder().encode('llamacpp:requests_processing 0\n'.repeat(2048));
+    const seen = { pulled: 0, cancelled: false };
+    const stub = (async () => new Response(new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (seen.pulled >= 50 * 1024 * 1024) return c.close();
+        seen.pulled += chunk.byteLength;
+        c.enqueue(chunk);
+      },
+      cancel() { seen.cancelled = true; },
+    }, { highWaterMark: 0 }), { status: 200 })) as typeof fetch;
+    return { seen, env: { fetch: stub, pageProtocol: null, pageOrigin: null } as HttpEnv };
+  }
+
+  it('cancels the reader past MAX_BODY_BYTES instead of buffering 50 MB, and says how much is allowed', async () => {
+    const { seen, env } = hugeStub();
+    const r = await request(env, 'http://127.0.0.1:1', '/metrics', { timeoutMs: 5000 });
+    expect(r).toEqual({ ok: false, failure: { kind: 'too-large', limitBytes: MAX_BODY_BYTES } });
+    expect(seen.cancelled).toBe(true);
+    expect(seen.pulled).toBeLessThanOrEqual(MAX_BODY_BYTES + 128 * 1024);
+    const text = explainFetchFailure((r as { failure: FetchFailure }).failure, { ...ctx, path: '/slots' });
+    expect(text).toMatch(/^The server sent more than 4 MiB for \/slots; the dashboard stopped reading it there/);
+  });
+
+  it('refuses a body whose Content-Length is over the limit without reading it', async () => {
+    let read = false;
+    const body = new ReadableStream({ pull() { read = true; } }, { highWaterMark: 0 });
+    const stub = (async () => new Response(body, { headers: { 'content-length': String(10 * MAX_BODY_BYTES) } })) as typeof fetch;
+    const r = await request({ fetch: stub, pageProtocol: null, pageOrigin: null }, 'http://127.0.0.1:1', '/props', { timeoutMs: 1000 });
+    expect(r).toEqual({ ok: false, failure: { kind: 'too-large', limitBytes: MAX_BODY_BYTES } });
+    expect(read).toBe(false);
+  });
+
+  it('reads a body of exactly the limit', async () => {
+    const text = 'x'.repeat(MAX_BODY_BYTES);
+    const stub = (async () => new Response(text)) as typeof fetch;
+    const r = await request({ fetch: stub, pageProtocol: null, pageOrigin: null }, 'http://127.0.0.1:1', '/metrics', { timeoutMs: 1000 });
+    expect(r.ok && r.text.length).toBe(MAX_BODY_BYTES);
   });
 });
