@@ -76,6 +76,7 @@ async function fullSession(context: BrowserContext, serverUrl: string, outFile: 
   await expect(page.getByTestId('db-tables')).toContainText('endpoints');
   const downloading = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export database' }).click();
+  await page.getByRole('dialog', { name: 'Export the database' }).getByRole('button', { name: 'Export', exact: true }).click();
   await (await downloading).saveAs(outFile);
   await page.getByTestId('import-file').setInputFiles(outFile);
   await page.getByRole('dialog', { name: 'Replace the whole database?' }).getByRole('button', { name: 'Replace' }).click();
