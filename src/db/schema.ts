@@ -21,15 +21,16 @@
  */
 import { inTx, rows, type DB } from './sql.ts';
 import { migrateV1ToV2 } from './schema-v1.ts';
+import { addRpcWrites } from './schema-rpc.ts';
 
 /** Newest schema this build knows. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** PRAGMA application_id of our files ("LlmD"), so another application's SQLite file is recognised. */
 export const APP_ID = 0x4c6c6d44;
 
 /** Tables every database of this app has at SCHEMA_VERSION (used to recognise foreign files). */
-export const APP_TABLES = ['endpoints', 'layouts', 'frames', 'frames_1m', 'frames_1h', 'events', 'models', 'catalogues', 'metadata'];
+export const APP_TABLES = ['endpoints', 'layouts', 'frames', 'frames_1m', 'frames_1h', 'events', 'models', 'catalogues', 'metadata', 'rpc_writes'];
 
 const V1 = `
 CREATE TABLE endpoints(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, url TEXT NOT NULL,
@@ -75,6 +76,7 @@ CREATE TABLE metadata(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 const migrations: ((db: DB) => void)[] = [
   (db) => db.exec(V1),
   (db) => migrateV1ToV2(db, V2),
+  addRpcWrites,
 ];
 
 /** The v1 DDL, for tests and the fixture script that build a database as the first version did. */
