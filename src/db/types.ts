@@ -167,15 +167,18 @@ export type DbEvent =
   | { type: 'db'; status: DbStatus };
 
 /**
- * Where this tab stands with the database. 'waiting': another tab has it (offer "Use here");
- * 'handed-over': this tab gave it to another one (offer to take it back).
+ * Where this tab stands with the database, which one tab's worker owns and the others reach through it.
+ * 'connecting': the owner is changing (its tab closed) or opening; 'unresponsive': the owner stopped
+ * sending its heartbeat (frozen or paused tab).
  */
-export type DbState = 'starting' | 'ready' | 'waiting' | 'handed-over' | 'error';
+export type DbState = 'starting' | 'ready' | 'connecting' | 'unresponsive' | 'error';
 
 export interface DbStatus {
   state: DbState;
-  /** null until a database is open in this tab. 'memory' must be shown loudly: nothing is kept. */
+  /** null until a database is open. 'memory' must be shown loudly: nothing is kept. */
   storage: 'opfs' | 'memory' | null;
   /** Plain words for the user: why memory only, what failed and what to do. */
   message: string | null;
+  /** Whether this tab's worker owns the database or reaches it through the owner's tab. */
+  role?: 'owner' | 'follower';
 }

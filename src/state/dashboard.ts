@@ -1,4 +1,4 @@
-import { db, onDbEvent } from '../db/client';
+import { db, onDbEvent } from './client';
 import { endpoints } from './endpoints.svelte';
 import { metrics } from './metrics.svelte';
 

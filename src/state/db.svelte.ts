@@ -1,4 +1,4 @@
-import { db, onDbEvent } from '../db/client';
+import { db, onDbEvent } from './client';
 import type { DbInfo, DbStatus, ImportResult } from '../db/types';
 import { errorText } from '../lib/error-text';
 
@@ -11,14 +11,13 @@ class DatabaseState {
   #info = $state.raw<DbInfo | null>(null);
   #task = $state<DbTask | null>(null);
   #error = $state<string | null>(null);
-  #version = $state(0);
+  /** True once the database answered: a later owner change or silence only pauses it (calls wait). */
+  #opened = $state(false);
   #readyWaiters: (() => void)[] = [];
   #started = false;
 
   readonly status = $derived(this.#status);
-  readonly ready = $derived(this.#status.state === 'ready');
-  /** Counts status changes, so a view can tell whether anything happened since it acted. */
-  readonly statusVersion = $derived(this.#version);
+  readonly ready = $derived(this.#opened && this.#status.state !== 'error');
   readonly info = $derived(this.#info);
   /** The operation running now, or null. */
   readonly task = $derived(this.#task);
@@ -40,15 +39,10 @@ class DatabaseState {
     );
   }
 
-  /** Resolves once the database is open in this tab (again after a hand-over). */
+  /** Resolves once the database answers this tab (its own, or another tab's through the owner). */
   whenReady(): Promise<void> {
     if (this.ready) return Promise.resolve();
     return new Promise((resolve) => this.#readyWaiters.push(resolve));
-  }
-
-  /** Asks the tab that has the database to hand it to this one. */
-  async useHere(): Promise<void> {
-    await this.#run(null, () => db.useHere());
   }
 
   async refreshInfo(): Promise<void> {
@@ -86,13 +80,13 @@ class DatabaseState {
 
   #setStatus(s: DbStatus): void {
     this.#status = s;
-    this.#version++;
     if (s.state === 'ready') {
+      this.#opened = true;
       for (const w of this.#readyWaiters.splice(0)) w();
     }
   }
 
-  async #run<T>(task: DbTask | null, fn: () => Promise<T> | T): Promise<T | null> {
+  async #run<T>(task: DbTask, fn: () => Promise<T> | T): Promise<T | null> {
     this.#task = task;
     this.#error = null;
     try {

@@ -1,4 +1,4 @@
-import { db, onDbEvent } from '../db/client';
+import { db, onDbEvent } from './client';
 import { endpoints, startDashboard } from './endpoints.svelte';
 import { ModelsState } from './models.svelte';
 

@@ -1,5 +1,5 @@
 import { SvelteMap } from 'svelte/reactivity';
-import type { DbApi } from '../db/api';
+import type { DbApi } from '../worker/surface';
 import type { EndpointStatus, ModelConfig, ModelConfigInput, ModelStatus } from '../db/types';
 import { getCatalogue, parseHelp, validateConfig, type Catalogue, type ConfigIssue } from '../lib/params';
 import { errorText } from '../lib/error-text';

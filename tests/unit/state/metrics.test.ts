@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createApi } from '../../../src/db/api';
+import { createApi } from '../../../src/worker/api';
 import type { SampleFrame } from '../../../src/db/types';
 import { MetricsState, type MetricsSource } from '../../../src/state/metrics.svelte';
 

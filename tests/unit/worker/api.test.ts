@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApi } from '../../../src/db/api';
+import { createApi } from '../../../src/worker/api';
 import type { Collector, CollectorDeps } from '../../../src/collect/collector';
 import type { DbEvent, EndpointInput, ModelConfigInput } from '../../../src/db/types';
 

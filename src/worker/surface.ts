@@ -1,0 +1,28 @@
+import type { RpcApi, RpcMethod } from './api';
+import type { Session } from './session';
+
+/** Every RPC method as the page sees it: the same arguments, the answer always behind a Promise. */
+type Routed = { [K in RpcMethod]: (...args: Parameters<RpcApi[K]>) => Promise<Awaited<ReturnType<RpcApi[K]>>> };
+
+const CONTROL = new Set<string>(['init', 'status', 'close', 'subscribe', 'unsubscribe', 'applyWrite']);
+
+/**
+ * What the worker exposes to its page: the session (joining the tabs, status, events) and every RPC
+ * method, each run on this tab's database when it owns it or sent to the owning tab otherwise.
+ */
+export function createSurface(session: Session, api: RpcApi) {
+  const routed: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const name of Object.keys(api)) {
+    if (!CONTROL.has(name)) routed[name] = (...args) => session.call(name as RpcMethod, args);
+  }
+  return {
+    ...(routed as Routed),
+    init: () => session.init(),
+    status: () => session.status(),
+    subscribe: session.subscribe,
+    unsubscribe: session.unsubscribe,
+  };
+}
+
+/** The API the worker exposes; the page gets it as Comlink.Remote<DbApi>. */
+export type DbApi = ReturnType<typeof createSurface>;
