@@ -1,18 +1,12 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { Endpoint, EndpointInput, EndpointKind, EndpointStatus } from '../db/types';
 import { errorText } from '../lib/error-text';
+import type { Port } from '../worker/surface';
 
-/** What the endpoints state needs from the worker (a subset of DbApi). */
-export interface EndpointsSource {
-  listEndpoints(): Promise<Endpoint[]> | Endpoint[];
-  addEndpoint(input: EndpointInput): Promise<Endpoint> | Endpoint;
-  updateEndpoint(id: number, patch: Partial<EndpointInput>): Promise<unknown> | unknown;
-  removeEndpoint(id: number): Promise<unknown> | unknown;
-  endpointStatuses(): Promise<EndpointStatus[]> | EndpointStatus[];
-  testConnection(input: EndpointInput): Promise<EndpointStatus> | EndpointStatus;
-  loadModel(endpointId: number, model: string): Promise<unknown> | unknown;
-  unloadModel(endpointId: number, model: string): Promise<unknown> | unknown;
-}
+/** What the endpoints state needs from the worker. */
+export type EndpointsSource = Port<
+  'listEndpoints' | 'addEndpoint' | 'updateEndpoint' | 'removeEndpoint' | 'endpointStatuses' | 'testConnection' | 'loadModel' | 'unloadModel'
+>;
 
 /** Default poll interval for a new endpoint. */
 export const DEFAULT_INTERVAL_MS = 1000;

@@ -3,6 +3,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { HistoryQuery, HistoryResult, LatestValues, SeriesEvent } from '../db/types';
 import { KEYS } from '../lib/series-keys';
 import { errorText } from '../lib/error-text';
+import type { Port } from '../worker/surface';
 
 /** A live window that slides with the clock, or a fixed custom window (ms since epoch). */
 export type TimeRange = { kind: 'live'; spanMs: number } | { kind: 'custom'; from: number; to: number };
@@ -16,12 +17,8 @@ export const RANGE_PRESETS: readonly { label: string; spanMs: number }[] = [
   { label: '7 d', spanMs: 7 * 24 * 3600_000 },
 ];
 
-/** What the metrics state needs from the worker (a subset of DbApi, so tests can hand in the real api). */
-export interface MetricsSource {
-  history(q: HistoryQuery): Promise<HistoryResult> | HistoryResult;
-  latest(endpointId: number): Promise<LatestValues | null> | LatestValues | null;
-  events(endpointId: number, from: number, to: number): Promise<SeriesEvent[]> | SeriesEvent[];
-}
+/** What the metrics state needs from the worker. */
+export type MetricsSource = Port<'history' | 'latest' | 'events'>;
 
 /** Columnar chart data of one endpoint; ts in seconds like uPlot wants it. */
 export interface ChartData {

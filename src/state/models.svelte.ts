@@ -1,25 +1,16 @@
 import { SvelteMap } from 'svelte/reactivity';
-import type { DbApi } from '../worker/surface';
+import type { DbApi, Port } from '../worker/surface';
 import type { EndpointStatus, ModelConfig, ModelConfigInput, ModelStatus } from '../db/types';
 import { getCatalogue, parseHelp, validateConfig, type Catalogue, type ConfigIssue } from '../lib/params';
 import { errorText } from '../lib/error-text';
 
-type Maybe<T> = Promise<T> | T;
 type Summary = Awaited<ReturnType<DbApi['listCatalogues']>>[number];
-type Stored = Awaited<ReturnType<DbApi['getCatalogue']>>;
 
-/** What the models state needs from the worker (a subset of DbApi). */
-export interface ModelsSource {
-  listModels(): Maybe<ModelConfig[]>;
-  createModel(input: ModelConfigInput): Maybe<ModelConfig>;
-  updateModel(id: number, patch: Partial<ModelConfigInput>): Maybe<ModelConfig>;
-  deleteModel(id: number): Maybe<unknown>;
-  deleteAllModels(): Maybe<number>;
-  saveCatalogue(c: { build: string; helpText: string; catalogue: unknown }): Maybe<{ id: number }>;
-  listCatalogues(): Maybe<Summary[]>;
-  getCatalogue(id: number): Maybe<Stored>;
-  deleteCatalogue(id: number): Maybe<unknown>;
-}
+/** What the models state needs from the worker. */
+export type ModelsSource = Port<
+  'listModels' | 'createModel' | 'updateModel' | 'deleteModel' | 'deleteAllModels' |
+  'saveCatalogue' | 'listCatalogues' | 'getCatalogue' | 'deleteCatalogue'
+>;
 
 /** Statuses in filter order, with labels. */
 export const MODEL_STATUSES: { id: ModelStatus; label: string }[] = [

@@ -108,7 +108,6 @@ export function createApi(options: ApiOptions = {}) {
 
   const rpc = {
     listEndpoints: () => endpoints.listEndpoints(db()),
-    getEndpoint: (id: number) => endpoints.getEndpoint(db(), id),
     addEndpoint(input: EndpointInput) {
       const ep = write((d) => endpoints.addEndpoint(d, input));
       endpointsChanged();
@@ -133,7 +132,6 @@ export function createApi(options: ApiOptions = {}) {
     },
     history: (q: Parameters<typeof metrics.queryHistory>[1]) => metrics.queryHistory(db(), q),
     latest: (...a: Tail<Parameters<typeof metrics.latestValues>>) => metrics.latestValues(db(), ...a),
-    seriesKeys: (...a: Tail<Parameters<typeof metrics.seriesKeys>>) => metrics.seriesKeys(db(), ...a),
     events: (...a: Tail<Parameters<typeof metrics.listEvents>>) => metrics.listEvents(db(), ...a),
     /** One retention pass (rollups, then pruning) in batches; the owner also runs it on a timer. */
     runRetention: () => services.runRetention(),
@@ -156,8 +154,6 @@ export function createApi(options: ApiOptions = {}) {
 
     setMeta: (key: string, value: unknown) => write((d) => metadata.setMeta(d, key, value)),
     getMeta: (key: string) => metadata.getMeta<unknown>(db(), key),
-    deleteMeta: (key: string) => write((d) => metadata.deleteMeta(d, key)),
-    allMeta: () => metadata.allMeta(db()),
 
     dbInfo: () => backup.dbInfo(db(), handle?.storage ?? 'memory'),
     vacuum: () => backup.vacuum(db()),
@@ -242,7 +238,7 @@ export function createApi(options: ApiOptions = {}) {
      * Applies a write sent by another tab exactly once: the write and its id commit in one transaction,
      * so a call sent again (its reply was lost when an owner closed) gets the stored result back.
      */
-    applyWrite(writeId: string, method: WriteMethod, args: unknown[]): unknown {
+    applyWrite(writeId: string, method: keyof typeof rpc, args: unknown[]): unknown {
       const d = db();
       const done = appliedWrite(d, writeId);
       if (done) return done.result;
@@ -270,7 +266,7 @@ export type RpcMethod = Exclude<keyof RpcApi, 'init' | 'status' | 'close' | 'sub
  */
 export const WRITE_METHODS = [
   'addEndpoint', 'updateEndpoint', 'removeEndpoint', 'saveFrames', 'clearMetrics', 'createModel', 'updateModel',
-  'deleteModel', 'deleteAllModels', 'saveCatalogue', 'deleteCatalogue', 'setMeta', 'deleteMeta',
+  'deleteModel', 'deleteAllModels', 'saveCatalogue', 'deleteCatalogue', 'setMeta',
 ] as const satisfies readonly RpcMethod[];
 
 export type WriteMethod = (typeof WRITE_METHODS)[number];

@@ -1,7 +1,7 @@
 import type { Database } from '@sqlite.org/sqlite-wasm';
 import type { DbEvent, SampleFrame, SeriesEvent } from '../db/types';
 import type { Collector, CollectorDeps } from '../collect/collector';
-import { FrameQueue } from '../db/frame-queue';
+import { FrameQueue } from './frame-queue';
 import * as endpoints from '../db/endpoints';
 import * as metrics from '../db/metrics';
 import { pruneWrites, WRITE_ID_KEEP_MS } from '../db/rpc-writes';

@@ -1,6 +1,6 @@
 import type { DbEvent, DbStatus } from '../db/types';
 import { errorText } from '../lib/error-text';
-import { WRITE_METHODS, type RpcApi, type RpcMethod, type WriteMethod } from './api';
+import { WRITE_METHODS, type RpcApi, type RpcMethod } from './api';
 import {
   EVENTS_CHANNEL, LOCK_NAME, RPC_CHANNEL, tabChannel,
   type Broadcast, type ChannelLike, type ReplyMessage, type TabEnv, type ToOwner,
@@ -117,7 +117,7 @@ export function createSession(options: SessionOptions) {
 
   /** Runs a call on this tab's own database; a write with an id applies once. */
   async function runHere(method: RpcMethod, args: unknown[], writeId?: string): Promise<unknown> {
-    if (writeId) return api.applyWrite(writeId, method as WriteMethod, args);
+    if (writeId) return api.applyWrite(writeId, method, args);
     return await (api[method] as (...a: unknown[]) => unknown)(...args);
   }
 

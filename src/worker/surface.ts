@@ -26,3 +26,11 @@ export function createSurface(session: Session, api: RpcApi) {
 
 /** The API the worker exposes; the page gets it as Comlink.Remote<DbApi>. */
 export type DbApi = ReturnType<typeof createSurface>;
+
+/**
+ * The RPC methods a state class needs, as it needs them: answers behind a Promise (the worker) or direct
+ * (unit tests hand in the in-thread API).
+ */
+export type Port<K extends RpcMethod> = {
+  [P in K]: (...args: Parameters<RpcApi[P]>) => ReturnType<RpcApi[P]> | Promise<Awaited<ReturnType<RpcApi[P]>>>;
+};

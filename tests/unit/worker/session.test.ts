@@ -103,7 +103,7 @@ describe('tabs sharing one database owner', () => {
     await Promise.all([b.session.init(), c.session.init()]);
     const apply = a.api.applyWrite;
     let applied = 0;
-    a.api.applyWrite = (...args) => {
+    a.api.applyWrite = (...args: Parameters<typeof apply>) => {
       apply(...args);
       applied++;
       a.die();

@@ -55,7 +55,7 @@ let fileSeq = 0;
 export function tabWorld(opts: { collector?: (tab: string) => CollectorFactory } = {}) {
   const locks = memoryLocks();
   const file = `file:/tabs-${process.pid}-${++fileSeq}.db?vfs=memdb`;
-  const tabs: ReturnType<typeof open>[] = [];
+  const tabs: { freeze(): void }[] = [];
   // Keeps the in-memory file alive across owners, as OPFS keeps the real one.
   let keeper: { close(): void } | null = null;
 

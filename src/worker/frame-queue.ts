@@ -1,4 +1,4 @@
-import type { SampleFrame, SeriesEvent } from './types';
+import type { SampleFrame, SeriesEvent } from '../db/types';
 
 /** One poller's submission: the frames (and events) of one tick of one endpoint. */
 export interface Submission {
