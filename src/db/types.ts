@@ -164,6 +164,8 @@ export type DbEvent =
   | { type: 'status'; status: EndpointStatus }
   | { type: 'endpoints' }
   | { type: 'models' }
+  /** A stored preference changed (e.g. the theme, in another tab). */
+  | { type: 'meta'; key: string }
   | { type: 'db'; status: DbStatus };
 
 /**

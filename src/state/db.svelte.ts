@@ -1,4 +1,4 @@
-import { db, onDbEvent } from './client';
+import { db } from './client';
 import type { DbInfo, DbStatus, ImportResult } from '../db/types';
 import { errorText } from '../lib/error-text';
 
@@ -30,9 +30,6 @@ class DatabaseState {
     this.#started = true;
     // Test hook for the e2e suite (tests/e2e/helpers.ts): calls the worker API through the page.
     (globalThis as { __llamaDash?: unknown }).__llamaDash = { db };
-    onDbEvent((ev) => {
-      if (ev.type === 'db') this.#setStatus(ev.status);
-    });
     db.init().then(
       (s) => this.#setStatus(s),
       (e: unknown) => this.#setStatus({ state: 'error', storage: null, message: `The database worker failed to start: ${errorText(e)}` }),
@@ -76,6 +73,11 @@ class DatabaseState {
       await db.clearMetrics();
       this.#info = await db.dbInfo();
     });
+  }
+
+  /** A status pushed by the worker (routed by src/state/root.ts). */
+  applyStatus(s: DbStatus): void {
+    this.#setStatus(s);
   }
 
   #setStatus(s: DbStatus): void {

@@ -201,13 +201,3 @@ export class EndpointsState {
 
 /** The dashboard's endpoints. */
 export const endpoints = new EndpointsState();
-
-/**
- * Wires the dashboard to the worker: events to the states, first reads, and the endpoints named in the page
- * URL (`search`). Call whenever the database becomes ready in this tab (again after a hand-over).
- */
-export async function startDashboard(search: string): Promise<void> {
-  // Loaded on demand so this module (and its tests in Node) does not start the database worker.
-  const { wireDashboard } = await import('./dashboard');
-  await wireDashboard(search);
-}

@@ -3,6 +3,7 @@ import type { DbApi, Port } from '../worker/surface';
 import type { EndpointStatus, ModelConfig, ModelConfigInput, ModelStatus } from '../db/types';
 import { getCatalogue, parseHelp, validateConfig, type Catalogue, type ConfigIssue } from '../lib/params';
 import { errorText } from '../lib/error-text';
+import { endpoints } from './endpoints.svelte';
 
 type Summary = Awaited<ReturnType<DbApi['listCatalogues']>>[number];
 
@@ -264,3 +265,6 @@ export class ModelsState {
     }
   }
 }
+
+/** The page's model configurations; linked ones read their status from the endpoints state. */
+export const models = new ModelsState((id) => endpoints.status(id));

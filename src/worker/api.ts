@@ -152,7 +152,10 @@ export function createApi(options: ApiOptions = {}) {
     getCatalogue: (id: number) => models.getCatalogue(db(), id),
     deleteCatalogue: (id: number) => write((d) => models.deleteCatalogue(d, id)),
 
-    setMeta: (key: string, value: unknown) => write((d) => metadata.setMeta(d, key, value)),
+    setMeta(key: string, value: unknown): void {
+      write((d) => metadata.setMeta(d, key, value));
+      emit({ type: 'meta', key });
+    },
     getMeta: (key: string) => metadata.getMeta<unknown>(db(), key),
 
     dbInfo: () => backup.dbInfo(db(), handle?.storage ?? 'memory'),

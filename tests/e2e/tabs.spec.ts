@@ -71,6 +71,10 @@ test('three tabs all show live values, and an edit in one appears in the others'
       await expect(t.getByRole('button', { name: 'tab-three-model', exact: true })).toHaveCount(0);
     }
 
+    // A preference chosen in one tab (the theme) applies in all.
+    await dbCall(tabs[1], 'setMeta', 'ui.theme', 'dark');
+    for (const t of tabs) await expect(t.locator('html')).toHaveAttribute('data-theme', 'dark');
+
     // Only one tab polls: three open tabs do not triple the requests.
     server.control({ resetHits: true });
     await tabs[0].waitForTimeout(6000);
