@@ -30,6 +30,16 @@ function counter() {
       };
       return add.call(this, type, wrapped, ...rest);
     };
+    const on = Object.getOwnPropertyDescriptor(C.prototype, 'onmessage');
+    Object.defineProperty(C.prototype, 'onmessage', {
+      ...on,
+      set(fn) {
+        on.set.call(this, fn && function (e) {
+          count.received++;
+          return fn.call(this, e);
+        });
+      },
+    });
   }
   globalThis.__messages = count;
 }

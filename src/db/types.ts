@@ -158,7 +158,11 @@ export interface RouterModel {
 
 /** Pushed from the worker to the page (Comlink.proxy callback). */
 export type DbEvent =
-  | { type: 'frames'; endpointIds: number[]; ts: number }
+  /**
+   * Frames were stored: the newest values of each endpoint that got some, and the events (restart,
+   * down, up, ...) stored with them, so the page shows them without asking back.
+   */
+  | { type: 'frames'; endpointIds: number[]; ts: number; latest: LatestValues[]; events: SeriesEvent[] }
   /** The stored history changed as a whole (cleared or imported): every chart starts over. */
   | { type: 'history-reset' }
   | { type: 'status'; status: EndpointStatus }

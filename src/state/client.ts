@@ -21,16 +21,18 @@ const listeners = new Set<(ev: DbEvent) => void>();
 let subscribed = false;
 
 /**
- * Listens to DbEvents from the worker. One Comlink subscription is shared by every listener in the
- * page, so state classes can subscribe freely. Returns the function that stops listening.
+ * Listens to DbEvents from the worker. They arrive in batches (one message per poll tick) on a port of
+ * their own, shared by every listener in the page. Returns the function that stops listening.
  */
 export function onDbEvent(cb: (ev: DbEvent) => void): () => void {
   listeners.add(cb);
   if (!subscribed) {
     subscribed = true;
-    void db.subscribe(Comlink.proxy((ev: DbEvent) => {
-      for (const l of listeners) l(ev);
-    }));
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = (e: MessageEvent<DbEvent[]>) => {
+      for (const ev of e.data) for (const l of listeners) l(ev);
+    };
+    void db.subscribe(Comlink.transfer(port2, [port2]));
   }
   return () => listeners.delete(cb);
 }

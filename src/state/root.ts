@@ -56,18 +56,14 @@ function route(ev: DbEvent): void {
   if (!connected) return;
   switch (ev.type) {
     case 'frames':
-      void metrics.onFrames(ev.endpointIds, ev.ts);
+      metrics.onFrames(ev);
       break;
     case 'history-reset':
       void metrics.onHistoryReset();
       break;
-    case 'status': {
-      const before = endpoints.status(ev.status.endpointId)?.state;
+    case 'status':
       endpoints.applyStatus(ev.status);
-      // Down/up and restarts are stored as events: re-read the markers when the state flips.
-      if (before !== ev.status.state) void metrics.refreshEvents(ev.status.endpointId);
       break;
-    }
     case 'endpoints':
       void endpoints.refresh();
       break;

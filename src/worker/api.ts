@@ -15,6 +15,7 @@ import * as metadata from '../db/metadata';
 import * as backup from '../db/backup';
 import { openDatabase, type MemoryOpener, type StorageChoice } from './open-database';
 import { createServices, type CollectorFactory } from './services';
+import { framesEvent } from './frame-queue';
 
 export interface ApiOptions {
   /** 'auto': OPFS when the browser has it, else memory (said loudly). */
@@ -127,8 +128,7 @@ export function createApi(options: ApiOptions = {}) {
     /** Stores frames as the collector would (the e2e suite fills history with it). */
     saveFrames(frames: SampleFrame[], events?: SeriesEvent[]): void {
       write((d) => metrics.saveFrames(d, frames, events));
-      const ids = new Set([...frames.map((f) => f.endpointId), ...(events ?? []).map((e) => e.endpointId)]);
-      emit({ type: 'frames', endpointIds: [...ids], ts: now() });
+      emit(framesEvent([{ frames, events }], now()));
     },
     history: (q: Parameters<typeof metrics.queryHistory>[1]) => metrics.queryHistory(db(), q),
     latest: (...a: Tail<Parameters<typeof metrics.latestValues>>) => metrics.latestValues(db(), ...a),
@@ -233,9 +233,6 @@ export function createApi(options: ApiOptions = {}) {
       return id;
     },
 
-    unsubscribe(id: number): void {
-      listeners.delete(id);
-    },
 
     /**
      * Applies a write sent by another tab exactly once: the write and its id commit in one transaction,
@@ -260,7 +257,7 @@ type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
 export type RpcApi = ReturnType<typeof createApi>;
 
 /** A method of the RPC surface. */
-export type RpcMethod = Exclude<keyof RpcApi, 'init' | 'status' | 'close' | 'subscribe' | 'unsubscribe' | 'applyWrite'>;
+export type RpcMethod = Exclude<keyof RpcApi, 'init' | 'status' | 'close' | 'subscribe' | 'applyWrite'>;
 
 /**
  * Methods that change the database in one synchronous transaction: a call from another tab carries a

@@ -1,7 +1,7 @@
 import type { Database } from '@sqlite.org/sqlite-wasm';
 import type { DbEvent, SampleFrame, SeriesEvent } from '../db/types';
 import type { Collector, CollectorDeps } from '../collect/collector';
-import { FrameQueue } from './frame-queue';
+import { FrameQueue, framesEvent } from './frame-queue';
 import * as endpoints from '../db/endpoints';
 import * as metrics from '../db/metrics';
 import { pruneWrites, WRITE_ID_KEEP_MS } from '../db/rpc-writes';
@@ -41,8 +41,8 @@ export function createServices(deps: ServicesDeps) {
     // One saveFrames call for the whole window: it reads every endpoint's layouts in one statement
     // and prepares the insert once, where a call per submission did both once per endpoint.
     store: (batch) => deps.write((d) => metrics.saveFrames(d, batch.flatMap((b) => b.frames), batch.flatMap((b) => b.events ?? []))),
-    stored: (endpointIds, allStored) => {
-      deps.emit({ type: 'frames', endpointIds, ts: deps.now() });
+    stored: (batch, allStored) => {
+      deps.emit(framesEvent(batch, deps.now()));
       // Storing works again (e.g. space was freed): the warning no longer holds.
       if (allStored && storeFailure !== null) {
         deps.warn(null, storeFailure);

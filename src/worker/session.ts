@@ -251,9 +251,6 @@ export function createSession(options: SessionOptions) {
       return id;
     },
 
-    unsubscribe(id: number): void {
-      listeners.delete(id);
-    },
 
     /** Runs one RPC call: here when this tab owns the database, else at the owner. */
     call(method: RpcMethod, args: unknown[]): Promise<unknown> {

@@ -1,10 +1,35 @@
+import type { DbEvent } from '../db/types';
 import type { RpcApi, RpcMethod } from './api';
 import type { Session } from './session';
 
 /** Every RPC method as the page sees it: the same arguments, the answer always behind a Promise. */
 type Routed = { [K in RpcMethod]: (...args: Parameters<RpcApi[K]>) => Promise<Awaited<ReturnType<RpcApi[K]>>> };
 
-const CONTROL = new Set<string>(['init', 'status', 'close', 'subscribe', 'unsubscribe', 'applyWrite']);
+const CONTROL = new Set<string>(['init', 'status', 'close', 'subscribe', 'applyWrite']);
+
+/** How long other events wait for the tick's 'frames' event, so that a tick is one message (ms). */
+const BATCH_MS = 300;
+
+/**
+ * Sends events to the page in batches on a port of their own, one way: a poll tick's status changes
+ * and its 'frames' event (which ends the tick) travel as one message, however many endpoints there are.
+ */
+function batchTo(port: MessagePort): (ev: DbEvent) => void {
+  let queued: DbEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const send = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const batch = queued;
+    queued = [];
+    if (batch.length > 0) port.postMessage(batch);
+  };
+  return (ev) => {
+    queued.push(ev);
+    if (ev.type === 'frames' || ev.type === 'db') send();
+    else timer ??= setTimeout(send, BATCH_MS);
+  };
+}
 
 /**
  * What the worker exposes to its page: the session (joining the tabs, status, events) and every RPC
@@ -19,8 +44,8 @@ export function createSurface(session: Session, api: RpcApi) {
     ...(routed as Routed),
     init: () => session.init(),
     status: () => session.status(),
-    subscribe: session.subscribe,
-    unsubscribe: session.unsubscribe,
+    /** Sends this tab's events, in batches, on `port` (transferred from the page) for the page's life. */
+    subscribe: (port: MessagePort) => void session.subscribe(batchTo(port)),
   };
 }
 

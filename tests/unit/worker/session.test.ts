@@ -66,7 +66,8 @@ describe('tabs sharing one database owner', () => {
     try {
       await b.call('history', { endpointId: 1, keys: ['gen_tps'], from: 0, to: Date.now(), points: 100 });
       await b.call('setMeta', 'theme', 'dark');
-      await until(() => seen.events.includes('beat'));
+      // The spies hear what b's own channel heard, a moment later.
+      await until(() => seen.events.includes('beat') && seen.b.length === 2);
       expect(seen.b).toEqual(['reply', 'reply']);
       expect(seen.c).toEqual([]);
     } finally {
