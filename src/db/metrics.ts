@@ -1,5 +1,5 @@
 /** Time-series samples: saving ticks, chart queries, latest values, events. Layout: see schema.ts. */
-import type { HistoryQuery, HistoryResult, LatestValues, SampleFrame, SeriesEvent } from './types.ts';
+import type { HistoryQuery, HistoryResult, LatestValues, SampleFrame, SeriesEvent, SeriesEventKind } from './types.ts';
 import { decodeFrame, decodeRollup, encodeFrame, orNull, ROLLUP_STATS, STAT_LAST, STAT_MAX, STAT_MIN } from '../lib/frame-codec.ts';
 import { downsampleMinMax } from '../lib/downsample.ts';
 import { layoutById, layoutFor, recentLayouts, type Layout } from './layouts.ts';
@@ -183,7 +183,7 @@ export function seriesKeys(db: DB, endpointId: number): string[] {
 
 /** Chart markers (restarts, down/up, model changes) of an endpoint in [from, to], oldest first. */
 export function listEvents(db: DB, endpointId: number, from: number, to: number): SeriesEvent[] {
-  return rows<{ endpoint_id: number; ts: number; kind: string; detail: string | null }>(
+  return rows<{ endpoint_id: number; ts: number; kind: SeriesEventKind; detail: string | null }>(
     db, 'SELECT endpoint_id, ts, kind, detail FROM events WHERE endpoint_id = ? AND ts >= ? AND ts <= ? ORDER BY ts, id', [endpointId, from, to],
   ).map((r) => (r.detail === null ? { endpointId: r.endpoint_id, ts: r.ts, kind: r.kind } : { endpointId: r.endpoint_id, ts: r.ts, kind: r.kind, detail: r.detail }));
 }

@@ -28,11 +28,14 @@ export interface SampleFrame {
   values: Record<string, number | null>;
 }
 
-/** Something worth a marker on the charts: a restart (counter reset), a model change, down/up. */
+/** What a chart marker marks: a restart (counter reset), a model change (router), down and up again. */
+export type SeriesEventKind = 'restart' | 'model-change' | 'down' | 'up';
+
+/** Something worth a marker on the charts. */
 export interface SeriesEvent {
   endpointId: number;
   ts: number;
-  kind: 'restart' | 'model-change' | 'down' | 'up' | string;
+  kind: SeriesEventKind;
   detail?: string;
 }
 

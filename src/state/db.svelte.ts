@@ -1,6 +1,7 @@
 import { db } from './client';
 import type { DbInfo, DbStatus, ImportResult } from '../db/types';
 import { errorText } from '../lib/error-text';
+import { act } from './act';
 
 /** A long database operation the Settings page shows progress for. */
 export type DbTask = 'vacuum' | 'export' | 'import' | 'clear' | 'info';
@@ -92,10 +93,7 @@ class DatabaseState {
     this.#task = task;
     this.#error = null;
     try {
-      return await fn();
-    } catch (e) {
-      this.#error = errorText(e);
-      return null;
+      return await act((e) => (this.#error = e), fn);
     } finally {
       this.#task = null;
     }

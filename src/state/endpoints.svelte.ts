@@ -1,7 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { Endpoint, EndpointInput, EndpointKind, EndpointStatus } from '../db/types';
-import { errorText } from '../lib/error-text';
 import type { Port } from '../worker/surface';
+import { act } from './act';
 
 /** What the endpoints state needs from the worker. */
 export type EndpointsSource = Port<
@@ -187,15 +187,8 @@ export class EndpointsState {
     return this.#source;
   }
 
-  async #act<T>(fn: (src: EndpointsSource) => Promise<T>): Promise<T | null> {
-    try {
-      const r = await fn(this.#need());
-      this.#error = null;
-      return r;
-    } catch (e) {
-      this.#error = errorText(e);
-      return null;
-    }
+  #act<T>(fn: (src: EndpointsSource) => Promise<T>): Promise<T | null> {
+    return act((e) => (this.#error = e), () => fn(this.#need()));
   }
 }
 

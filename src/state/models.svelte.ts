@@ -2,8 +2,8 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { DbApi, Port } from '../worker/surface';
 import type { EndpointStatus, ModelConfig, ModelConfigInput, ModelStatus } from '../db/types';
 import { getCatalogue, parseHelp, validateConfig, type Catalogue, type ConfigIssue } from '../lib/params';
-import { errorText } from '../lib/error-text';
 import { endpoints } from './endpoints.svelte';
+import { act } from './act';
 
 type Summary = Awaited<ReturnType<DbApi['listCatalogues']>>[number];
 
@@ -253,16 +253,11 @@ export class ModelsState {
   /** Reports an error from outside (a component's failed action) the same way. */
   fail(message: string) { this.#error = message; }
 
-  async #act<T>(fn: (src: ModelsSource) => Promise<T>): Promise<T | null> {
-    try {
+  #act<T>(fn: (src: ModelsSource) => Promise<T>): Promise<T | null> {
+    return act((e) => (this.#error = e), () => {
       if (!this.#source) throw new Error('The database is not open yet.');
-      const r = await fn(this.#source);
-      this.#error = null;
-      return r;
-    } catch (e) {
-      this.#error = errorText(e);
-      return null;
-    }
+      return fn(this.#source);
+    });
   }
 }
 
