@@ -74,7 +74,8 @@ export interface TabEnv {
 export function browserEnv(): TabEnv {
   const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
   return {
-    tabId: crypto.randomUUID(),
+    // Not crypto.randomUUID(): pages on plain http (a LAN address) lack it, and they run too (in memory).
+    tabId: Array.from(crypto.getRandomValues(new Uint32Array(3)), (n) => n.toString(36)).join('-'),
     locks: locks ? { request: (name, callback) => locks.request(name, callback) } : null,
     channel: (name) => new BroadcastChannel(name),
     every: (ms, fn) => {
