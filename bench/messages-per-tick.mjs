@@ -2,16 +2,11 @@
 // Page <-> worker messages per poll tick on the live dashboard, for 1 and 4 endpoints: the built app (dist/,
 // from `npx vite build`) in headless Chromium, polling stand-in llama-servers (tests/fixtures) every second.
 // Counts every postMessage the page sends to its worker (or a Comlink port) and every message it receives.
-// Usage: node bench/messages-per-tick.mjs [seconds per run, default 10]. Ports 4290 (app), 18290-18293.
+// `npm run bench` (bench/run.mjs) reports it; on its own: node bench/messages-per-tick.mjs [seconds per run,
+// default 10] after `npx vite build`. Ports 4290 (app, standalone only), 18290-18293 (stand-ins).
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startStandIn } from '../tests/fixtures/llama-stand-in.mjs';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const seconds = Number(process.argv[2] ?? 10);
-const appPort = 4290;
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function counter() {
   const count = { sent: 0, received: 0 };
@@ -44,27 +39,20 @@ function counter() {
   globalThis.__messages = count;
 }
 
-const preview = spawn(process.execPath, [`${root}node_modules/vite/bin/vite.js`, 'preview', '--outDir', 'dist', '--host', '127.0.0.1', '--port', String(appPort), '--strictPort'], { cwd: root, stdio: 'ignore' });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
-const results = [];
-try {
-  for (let tries = 0; ; tries++) {
-    try {
-      await fetch(`http://127.0.0.1:${appPort}/`);
-      break;
-    } catch (e) {
-      if (tries > 100) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+/**
+ * Messages per tick with 1 and 4 endpoints. `newContext()` gives a fresh browser context, `appUrl` the
+ * built app's address. Returns one row per endpoint count.
+ */
+export async function measureMessagesPerTick({ newContext, appUrl, seconds = 10 }) {
+  const results = [];
   for (const n of [1, 4]) {
     const servers = await Promise.all(Array.from({ length: n }, (_, i) => startStandIn({ port: 18290 + i, traffic: 'steady', slots: 2 })));
-    const context = await browser.newContext();
+    const context = await newContext();
     try {
-      const page = await context.newPage();
+      const page = context.pages()[0] ?? await context.newPage();
       await page.addInitScript(counter);
       const query = servers.map((s) => `server=${encodeURIComponent(s.url)}`).join('&');
-      await page.goto(`http://127.0.0.1:${appPort}/?${query}#/dashboard`);
+      await page.goto(`${appUrl}?${query}#/dashboard`);
       await page.getByTestId('endpoint-card').nth(n - 1).waitFor();
       await page.waitForTimeout(3000);
       const before = await page.evaluate(() => ({ ...globalThis.__messages }));
@@ -81,11 +69,34 @@ try {
       await Promise.all(servers.map((s) => s.close()));
     }
   }
-} finally {
-  await browser.close();
-  preview.kill();
+  return results;
 }
-console.log('endpoints  ticks  page->worker  worker->page  messages/tick');
-for (const r of results) {
-  console.log(`${String(r.endpoints).padStart(9)}  ${String(r.ticks).padStart(5)}  ${String(r.sent).padStart(12)}  ${String(r.received).padStart(12)}  ${String(r.perTick).padStart(13)}`);
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { chromium } = await import('@playwright/test');
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const appPort = 4290;
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  const preview = spawn(process.execPath, [`${root}node_modules/vite/bin/vite.js`, 'preview', '--outDir', 'dist', '--host', '127.0.0.1', '--port', String(appPort), '--strictPort'], { cwd: root, stdio: 'ignore' });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
+  let results;
+  try {
+    for (let tries = 0; ; tries++) {
+      try {
+        await fetch(`http://127.0.0.1:${appPort}/`);
+        break;
+      } catch (e) {
+        if (tries > 100) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    results = await measureMessagesPerTick({ newContext: () => browser.newContext(), appUrl: `http://127.0.0.1:${appPort}/`, seconds: Number(process.argv[2] ?? 10) });
+  } finally {
+    await browser.close();
+    preview.kill();
+  }
+  console.log('endpoints  ticks  page->worker  worker->page  messages/tick');
+  for (const r of results) {
+    console.log(`${String(r.endpoints).padStart(9)}  ${String(r.ticks).padStart(5)}  ${String(r.sent).padStart(12)}  ${String(r.received).padStart(12)}  ${String(r.perTick).padStart(13)}`);
+  }
 }
