@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import type { BenchApi } from './worker.ts';
 
-// The page only starts the worker (like src/db/client.ts) and hands it to the driver (bench/run.mjs).
+// The page only starts the worker (like src/state/client.ts) and hands it to the driver (bench/run.mjs).
 const bench = Comlink.wrap<BenchApi>(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }));
 (globalThis as unknown as { bench: typeof bench }).bench = bench;
 document.body.dataset.ready = 'true';

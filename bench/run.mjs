@@ -13,6 +13,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { measureMessagesPerTick } from './messages-per-tick.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bench = join(root, 'bench');
@@ -114,6 +115,8 @@ try {
   }
   cold = await coldStart();
   Object.assign(browser, await startup());
+  log('> Page <-> worker messages per poll tick (stand-in servers, 5 s each)');
+  for (const r of await measureMessagesPerTick({ newContext: browserContext, appUrl: `${origin}/app/`, seconds: 5 })) cold[`messages.${r.endpoints}`] = r.perTick;
 } finally {
   server.close();
   for (const d of profiles) rmSync(d, { recursive: true, force: true });
@@ -350,6 +353,7 @@ const timed = (key, label, budget, ratioBudget) => {
 };
 const kB = (v) => (v === undefined ? '-' : `${(v / 1000).toFixed(1)} kB`);
 const MB = (v) => (v === undefined ? '-' : `${(v / 1e6).toFixed(2)} MB`);
+const count = (v) => (v === undefined ? '-' : v.toFixed(1));
 const per = (unit, digits = 0) => (v) => (v === undefined ? '-' : `${v.toLocaleString('en-US', { maximumFractionDigits: digits })} ${unit}`);
 
 timed('tick.1', 'tick stored, 1 server + exporter (40 samples)', lt(1), 3);
@@ -371,6 +375,8 @@ row('query 10 min from the page, through Comlink (median)', med(cold['page.query
 row('query 10 min from the page, through Comlink (p99)', cold['page.query.10m']?.p99, undefined, ms);
 row('query 24 h from the page, through Comlink (median)', med(cold['page.query.24h']), undefined, ms, lt(30));
 row('query 24 h from the page, through Comlink (p99)', cold['page.query.24h']?.p99, undefined, ms);
+row('page<->worker messages per poll tick, 1 server', cold['messages.1'], undefined, count);
+row('page<->worker messages per poll tick, 4 servers', cold['messages.4'], undefined, count);
 row('cold start to first chart drawn (median)', med(cold['cold.chartDrawn']), undefined, ms, lt(1000));
 row('cold start to first chart drawn (p99)', cold['cold.chartDrawn']?.p99, undefined, ms);
 row('cold start to database ready (median)', med(cold['cold.dbReady']), undefined, ms);

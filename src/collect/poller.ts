@@ -87,7 +87,11 @@ export abstract class PollLoop implements Poller {
   start(): void {
     if (!this.#stopped || this.#stopCtl.signal.aborted) return;
     this.#stopped = false;
-    this.#schedule(0);
+    // A tab taking over the database (or a reload) keeps the last owner's pace: no poll sooner than one
+    // interval after the newest stored sample, so the server is never polled at twice the rate.
+    const { id, intervalMs } = this.ctx.endpoint;
+    const last = this.ctx.lastStoredTs?.(id) ?? null;
+    this.#schedule(last === null ? 0 : Math.min(intervalMs, Math.max(0, last + intervalMs - this.ctx.now())));
   }
 
   stop(): void {

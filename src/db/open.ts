@@ -5,10 +5,6 @@ import type { Database, SAHPoolUtil, Sqlite3Static } from '@sqlite.org/sqlite-wa
 const DB_FILE = '/llama-dashboard.sqlite3';
 /** VFS name; its OPFS directory is ".llama-dashboard". Changing it orphans existing data. */
 const VFS_NAME = 'llama-dashboard';
-/** Web Lock held for as long as a worker has the database open. */
-const LOCK_NAME = 'llama-dashboard-db';
-/** BroadcastChannel the tabs use to ask the owner to hand the database over. */
-const CHANNEL_NAME = 'llama-dashboard-db';
 
 /** An open database and where it lives. */
 export interface DbHandle {
@@ -65,8 +61,8 @@ export function distrustSchema(db: Database): void {
 let pool: SAHPoolUtil | null = null;
 
 /**
- * Opens the database on OPFS through opfs-sahpool. Call only while holding the Web Lock: the pool
- * takes exclusive access handles on every file in its directory.
+ * Opens the database on OPFS through opfs-sahpool. Call only while holding the owner's Web Lock
+ * (src/worker/tab-link.ts): the pool takes exclusive access handles on every file in its directory.
  */
 export async function openOpfs(sqlite3: Sqlite3Static): Promise<DbHandle> {
   if (pool?.isPaused()) {
@@ -108,93 +104,4 @@ export function closeHandle(h: DbHandle): void {
     h.db.close();
   }
   h.pool?.pauseVfs();
-}
-
-/** What a tab's worker is doing about the shared database. */
-export type OwnershipState = 'owner' | 'waiting' | 'handed-over';
-
-/** Callbacks the single-writer lock drives. */
-export interface OwnershipHooks {
-  /** The lock is ours: open the database. */
-  acquire(): Promise<void>;
-  /** Another tab asked for the database: stop writing, flush and close before the lock goes. */
-  release(): Promise<void>;
-  /** Called on every change, with words for the user when something went wrong. */
-  changed(state: OwnershipState, message?: string): void;
-}
-
-type ChannelMessage = { type: 'takeover'; from: string };
-
-/**
- * One writer across tabs: a worker keeps a Web Lock for as long as it has the database open.
- * Other tabs queue for the lock (so closing the owner tab hands over by itself) and can ask the
- * owner over a BroadcastChannel to hand over now ("Use here").
- */
-export class SingleWriter {
-  readonly #hooks: OwnershipHooks;
-  readonly #id = crypto.randomUUID();
-  readonly #channel = new BroadcastChannel(CHANNEL_NAME);
-  #queued = false;
-  #unlock: (() => void) | null = null;
-
-  constructor(hooks: OwnershipHooks) {
-    this.#hooks = hooks;
-    this.#channel.onmessage = (e: MessageEvent<ChannelMessage>) => {
-      if (e.data?.type === 'takeover' && e.data.from !== this.#id) void this.#handOver();
-    };
-  }
-
-  /** True while this worker holds the lock. */
-  get owner(): boolean {
-    return this.#unlock !== null;
-  }
-
-  /** Takes the lock if free, else queues for it and reports 'waiting'. */
-  start(): void {
-    this.#request(true);
-  }
-
-  /** Asks whoever holds the database to hand it over to this tab. */
-  useHere(): void {
-    if (this.owner) return;
-    if (!this.#queued) this.#request(false);
-    this.#channel.postMessage({ type: 'takeover', from: this.#id } satisfies ChannelMessage);
-  }
-
-  #request(ifAvailable: boolean): void {
-    this.#queued = true;
-    navigator.locks
-      .request(LOCK_NAME, { ifAvailable }, async (lock) => {
-        this.#queued = false;
-        if (!lock) {
-          this.#hooks.changed('waiting');
-          this.#request(false);
-          return;
-        }
-        const held = new Promise<void>((resolve) => (this.#unlock = resolve));
-        this.#hooks.changed('owner');
-        await this.#hooks.acquire();
-        await held;
-      })
-      .catch((e: unknown) => {
-        this.#queued = false;
-        this.#unlock = null;
-        this.#hooks.changed('waiting', `Could not take the database lock: ${String(e)}`);
-      });
-  }
-
-  async #handOver(): Promise<void> {
-    const unlock = this.#unlock;
-    if (!unlock) return;
-    try {
-      await this.#hooks.release();
-    } catch (e) {
-      // Keeping the lock is the safe side: the other tab keeps waiting and no file is shared.
-      this.#hooks.changed('owner', `Could not hand the database over: ${String(e)}`);
-      return;
-    }
-    this.#unlock = null;
-    unlock();
-    this.#hooks.changed('handed-over');
-  }
 }

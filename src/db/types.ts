@@ -37,7 +37,7 @@ export interface SampleFrame {
   values: Record<string, number | null>;
 }
 
-/** Something worth a marker on the charts: a restart (counter reset), a model change, down/up. */
+/** Something worth a marker on the charts. */
 export interface SeriesEvent {
   endpointId: number;
   ts: number;
@@ -166,24 +166,33 @@ export interface EndpointStatus {
 
 /** Pushed from the worker to the page (Comlink.proxy callback). */
 export type DbEvent =
-  | { type: 'frames'; endpointIds: number[]; ts: number }
+  /**
+   * Frames were stored: the newest values of each endpoint that got some, and the events (restart,
+   * down, up, ...) stored with them, so the page shows them without asking back.
+   */
+  | { type: 'frames'; endpointIds: number[]; ts: number; latest: LatestValues[]; events: SeriesEvent[] }
   /** The stored history changed as a whole (cleared or imported): every chart starts over. */
   | { type: 'history-reset' }
   | { type: 'status'; status: EndpointStatus }
   | { type: 'endpoints' }
   | { type: 'models' }
+  /** A stored preference changed (e.g. the theme, in another tab). */
+  | { type: 'meta'; key: string }
   | { type: 'db'; status: DbStatus };
 
 /**
- * Where this tab stands with the database. 'waiting': another tab has it (offer "Use here");
- * 'handed-over': this tab gave it to another one (offer to take it back).
+ * Where this tab stands with the database, which one tab's worker owns and the others reach through it.
+ * 'connecting': the owner is changing (its tab closed) or opening; 'unresponsive': the owner stopped
+ * sending its heartbeat (frozen or paused tab).
  */
-export type DbState = 'starting' | 'ready' | 'waiting' | 'handed-over' | 'error';
+export type DbState = 'starting' | 'ready' | 'connecting' | 'unresponsive' | 'error';
 
 export interface DbStatus {
   state: DbState;
-  /** null until a database is open in this tab. 'memory' must be shown loudly: nothing is kept. */
+  /** null until a database is open. 'memory' must be shown loudly: nothing is kept. */
   storage: 'opfs' | 'memory' | null;
   /** Plain words for the user: why memory only, what failed and what to do. */
   message: string | null;
+  /** Whether this tab's worker owns the database or reaches it through the owner's tab. */
+  role?: 'owner' | 'follower';
 }

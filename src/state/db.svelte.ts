@@ -1,6 +1,7 @@
-import { db, onDbEvent } from '../db/client';
+import { db } from './client';
 import type { DbInfo, DbStatus, ImportResult } from '../db/types';
 import { errorText } from '../lib/error-text';
+import { act } from './act';
 
 /** A long database operation the Settings page shows progress for. */
 export type DbTask = 'vacuum' | 'export' | 'import' | 'clear' | 'info';
@@ -11,14 +12,13 @@ class DatabaseState {
   #info = $state.raw<DbInfo | null>(null);
   #task = $state<DbTask | null>(null);
   #error = $state<string | null>(null);
-  #version = $state(0);
+  /** True once the database answered: a later owner change or silence only pauses it (calls wait). */
+  #opened = $state(false);
   #readyWaiters: (() => void)[] = [];
   #started = false;
 
   readonly status = $derived(this.#status);
-  readonly ready = $derived(this.#status.state === 'ready');
-  /** Counts status changes, so a view can tell whether anything happened since it acted. */
-  readonly statusVersion = $derived(this.#version);
+  readonly ready = $derived(this.#opened && this.#status.state !== 'error');
   readonly info = $derived(this.#info);
   /** The operation running now, or null. */
   readonly task = $derived(this.#task);
@@ -32,24 +32,16 @@ class DatabaseState {
     // Test hook for the e2e suite (tests/e2e/helpers.ts) and the benchmark: only a `--mode test` build
     // has it; the constant folds to false in the default build, which therefore ships no hook.
     if (import.meta.env.MODE === 'test') (globalThis as { __llamaDash?: unknown }).__llamaDash = { db };
-    onDbEvent((ev) => {
-      if (ev.type === 'db') this.#setStatus(ev.status);
-    });
     db.init().then(
       (s) => this.#setStatus(s),
       (e: unknown) => this.#setStatus({ state: 'error', storage: null, message: `The database worker failed to start: ${errorText(e)}` }),
     );
   }
 
-  /** Resolves once the database is open in this tab (again after a hand-over). */
+  /** Resolves once the database answers this tab (its own, or another tab's through the owner). */
   whenReady(): Promise<void> {
     if (this.ready) return Promise.resolve();
     return new Promise((resolve) => this.#readyWaiters.push(resolve));
-  }
-
-  /** Asks the tab that has the database to hand it to this one. */
-  async useHere(): Promise<void> {
-    await this.#run(null, () => db.useHere());
   }
 
   async refreshInfo(): Promise<void> {
@@ -85,22 +77,24 @@ class DatabaseState {
     });
   }
 
+  /** A status pushed by the worker (routed by src/state/root.ts). */
+  applyStatus(s: DbStatus): void {
+    this.#setStatus(s);
+  }
+
   #setStatus(s: DbStatus): void {
     this.#status = s;
-    this.#version++;
     if (s.state === 'ready') {
+      this.#opened = true;
       for (const w of this.#readyWaiters.splice(0)) w();
     }
   }
 
-  async #run<T>(task: DbTask | null, fn: () => Promise<T> | T): Promise<T | null> {
+  async #run<T>(task: DbTask, fn: () => Promise<T> | T): Promise<T | null> {
     this.#task = task;
     this.#error = null;
     try {
-      return await fn();
-    } catch (e) {
-      this.#error = errorText(e);
-      return null;
+      return await act((e) => (this.#error = e), fn);
     } finally {
       this.#task = null;
     }

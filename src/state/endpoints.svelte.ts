@@ -2,18 +2,13 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { Endpoint, EndpointInput, EndpointKind, EndpointStatus } from '../db/types';
 import { errorText } from '../lib/error-text';
 import { hostOf, normaliseBaseUrl as normaliseUrl } from '../lib/base-url';
+import type { Port } from '../worker/surface';
+import { act } from './act';
 
-/** What the endpoints state needs from the worker (a subset of DbApi). */
-export interface EndpointsSource {
-  listEndpoints(): Promise<Endpoint[]> | Endpoint[];
-  addEndpoint(input: EndpointInput): Promise<Endpoint> | Endpoint;
-  updateEndpoint(id: number, patch: Partial<EndpointInput>): Promise<unknown> | unknown;
-  removeEndpoint(id: number): Promise<unknown> | unknown;
-  endpointStatuses(): Promise<EndpointStatus[]> | EndpointStatus[];
-  testConnection(input: EndpointInput, opts?: { identifyOnly?: boolean }): Promise<EndpointStatus> | EndpointStatus;
-  loadModel(endpointId: number, model: string): Promise<unknown> | unknown;
-  unloadModel(endpointId: number, model: string): Promise<unknown> | unknown;
-}
+/** What the endpoints state needs from the worker. */
+export type EndpointsSource = Port<
+  'listEndpoints' | 'addEndpoint' | 'updateEndpoint' | 'removeEndpoint' | 'endpointStatuses' | 'testConnection' | 'loadModel' | 'unloadModel'
+>;
 
 /** Default poll interval for a new endpoint. */
 export const DEFAULT_INTERVAL_MS = 1000;
@@ -181,27 +176,10 @@ export class EndpointsState {
     return this.#source;
   }
 
-  async #act<T>(fn: (src: EndpointsSource) => Promise<T>): Promise<T | null> {
-    try {
-      const r = await fn(this.#need());
-      this.#error = null;
-      return r;
-    } catch (e) {
-      this.#error = errorText(e);
-      return null;
-    }
+  #act<T>(fn: (src: EndpointsSource) => Promise<T>): Promise<T | null> {
+    return act((e) => (this.#error = e), () => fn(this.#need()));
   }
 }
 
 /** The dashboard's endpoints. */
 export const endpoints = new EndpointsState();
-
-/**
- * Wires the dashboard to the worker: events to the states, first reads, and the endpoints named in the page
- * URL (`search`). Call whenever the database becomes ready in this tab (again after a hand-over).
- */
-export async function startDashboard(search: string): Promise<void> {
-  // Loaded on demand so this module (and its tests in Node) does not start the database worker.
-  const { wireDashboard } = await import('./dashboard');
-  await wireDashboard(search);
-}

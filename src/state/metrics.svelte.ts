@@ -1,8 +1,8 @@
 import { untrack } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
-import type { HistoryQuery, HistoryResult, LatestValues, SeriesEvent } from '../db/types';
-import { KEYS } from '../lib/series-keys';
+import type { DbEvent, HistoryResult, LatestValues, SeriesEvent } from '../db/types';
 import { errorText } from '../lib/error-text';
+import type { Port } from '../worker/surface';
 
 /** A live window that slides with the clock, or a fixed custom window (ms since epoch). */
 export type TimeRange = { kind: 'live'; spanMs: number } | { kind: 'custom'; from: number; to: number };
@@ -16,12 +16,8 @@ export const RANGE_PRESETS: readonly { label: string; spanMs: number }[] = [
   { label: '7 d', spanMs: 7 * 24 * 3600_000 },
 ];
 
-/** What the metrics state needs from the worker (a subset of DbApi, so tests can hand in the real api). */
-export interface MetricsSource {
-  history(q: HistoryQuery): Promise<HistoryResult> | HistoryResult;
-  latest(endpointId: number): Promise<LatestValues | null> | LatestValues | null;
-  events(endpointId: number, from: number, to: number): Promise<SeriesEvent[]> | SeriesEvent[];
-}
+/** What the metrics state needs from the worker. */
+export type MetricsSource = Port<'history' | 'latest' | 'events'>;
 
 /** Columnar chart data of one endpoint; ts in seconds like uPlot wants it. */
 export interface ChartData {
@@ -141,13 +137,18 @@ export class MetricsState {
     if (this.#range.kind === 'live') this.#now = now;
   }
 
-  /** New samples were stored: refresh the cards' values and append them to the charts of a live window. */
-  async onFrames(endpointIds: number[], ts: number) {
-    const ids = endpointIds.filter((id) => this.#tracked.has(id));
-    const latest = await this.#refreshLatest(ids);
+  /**
+   * New samples were stored: the event carries each endpoint's newest values and the stored events, so
+   * the cards update and the charts of a live window grow without asking the worker back.
+   */
+  onFrames(ev: Extract<DbEvent, { type: 'frames' }>) {
+    for (const l of ev.latest) if (this.#tracked.has(l.endpointId)) this.#latest.set(l.endpointId, l);
+    for (const e of ev.events) {
+      if (this.#tracked.has(e.endpointId)) this.#events.set(e.endpointId, [...(this.#events.get(e.endpointId) ?? []), e]);
+    }
     if (this.#range.kind !== 'live') return;
-    this.#now = Math.max(this.#now, ts);
-    for (const l of latest) this.#append(l);
+    this.#now = Math.max(this.#now, ev.ts);
+    for (const l of ev.latest) this.#append(l);
   }
 
   /** The stored history changed as a whole (cleared or imported): every chart starts over. */
@@ -157,29 +158,15 @@ export class MetricsState {
     await this.#refreshLatest([...this.#tracked.keys()]);
   }
 
-  /** A restart or other event arrived: re-read the markers of that endpoint. */
-  async refreshEvents(endpointId: number) {
-    if (!this.#source || !this.#tracked.has(endpointId)) return;
-    const { from, to } = this.window;
-    this.#events.set(endpointId, await this.#source.events(endpointId, from, Math.max(to, Date.now())));
-  }
-
   #reloadAll() {
     for (const id of this.#tracked.keys()) void this.#reload(id);
   }
 
-  async #refreshLatest(ids: number[]): Promise<LatestValues[]> {
+  async #refreshLatest(ids: number[]): Promise<void> {
     const src = this.#source;
-    if (!src || ids.length === 0) return [];
+    if (!src || ids.length === 0) return;
     const latest = (await Promise.all(ids.map((id) => src.latest(id)))).filter((l) => l != null);
-    for (const l of latest) {
-      const before = this.#latest.get(l.endpointId)?.values[KEYS.uptime];
-      const after = l.values[KEYS.uptime];
-      this.#latest.set(l.endpointId, l);
-      // Uptime going down means the server restarted: fetch the new restart marker.
-      if (before != null && after != null && after < before) void this.refreshEvents(l.endpointId);
-    }
-    return latest;
+    for (const l of latest) this.#latest.set(l.endpointId, l);
   }
 
   #append(l: LatestValues) {

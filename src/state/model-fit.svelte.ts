@@ -2,7 +2,7 @@
  * The "Will it fit?" panel's state for one configuration: the stored header summary of its model, a new
  * pick (files or URLs) read and stored, and the GPUs the exporters report now.
  */
-import { db } from '../db/client';
+import { db } from './client';
 import { errorText } from '../lib/error-text';
 import type { GpuMemory } from '../lib/fit-verdict';
 import { filesChanged, readModel, type GgufSummary, type ModelSource } from '../lib/gguf-model';

@@ -1,25 +1,17 @@
 import { SvelteMap } from 'svelte/reactivity';
-import type { DbApi } from '../db/api';
+import type { DbApi, Port } from '../worker/surface';
 import type { EndpointStatus, ModelConfig, ModelConfigInput, ModelStatus } from '../db/types';
 import { getCatalogue, parseHelp, validateConfig, type Catalogue, type ConfigIssue } from '../lib/params';
-import { errorText } from '../lib/error-text';
+import { endpoints } from './endpoints.svelte';
+import { act } from './act';
 
-type Maybe<T> = Promise<T> | T;
 type Summary = Awaited<ReturnType<DbApi['listCatalogues']>>[number];
-type Stored = Awaited<ReturnType<DbApi['getCatalogue']>>;
 
-/** What the models state needs from the worker (a subset of DbApi). */
-export interface ModelsSource {
-  listModels(): Maybe<ModelConfig[]>;
-  createModel(input: ModelConfigInput): Maybe<ModelConfig>;
-  updateModel(id: number, patch: Partial<ModelConfigInput>): Maybe<ModelConfig>;
-  deleteModel(id: number): Maybe<unknown>;
-  deleteAllModels(): Maybe<number>;
-  saveCatalogue(c: { build: string; helpText: string; catalogue: unknown }): Maybe<{ id: number }>;
-  listCatalogues(): Maybe<Summary[]>;
-  getCatalogue(id: number): Maybe<Stored>;
-  deleteCatalogue(id: number): Maybe<unknown>;
-}
+/** What the models state needs from the worker. */
+export type ModelsSource = Port<
+  'listModels' | 'createModel' | 'updateModel' | 'deleteModel' | 'deleteAllModels' |
+  'saveCatalogue' | 'listCatalogues' | 'getCatalogue' | 'deleteCatalogue'
+>;
 
 /** Statuses in filter order, with labels. */
 export const MODEL_STATUSES: { id: ModelStatus; label: string }[] = [
@@ -261,15 +253,13 @@ export class ModelsState {
   /** Reports an error from outside (a component's failed action) the same way. */
   fail(message: string) { this.#error = message; }
 
-  async #act<T>(fn: (src: ModelsSource) => Promise<T>): Promise<T | null> {
-    try {
+  #act<T>(fn: (src: ModelsSource) => Promise<T>): Promise<T | null> {
+    return act((e) => (this.#error = e), () => {
       if (!this.#source) throw new Error('The database is not open yet.');
-      const r = await fn(this.#source);
-      this.#error = null;
-      return r;
-    } catch (e) {
-      this.#error = errorText(e);
-      return null;
-    }
+      return fn(this.#source);
+    });
   }
 }
+
+/** The page's model configurations; linked ones read their status from the endpoints state. */
+export const models = new ModelsState((id) => endpoints.status(id));

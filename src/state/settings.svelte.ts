@@ -1,4 +1,4 @@
-import { db } from '../db/client';
+import { db } from './client';
 import { database } from './db.svelte';
 import { errorText } from '../lib/error-text';
 

@@ -1,4 +1,4 @@
-import { db } from '../db/client';
+import { db } from './client';
 import type { ConsoleResult } from '../db/sql-console';
 import { DEFAULT_DEADLINE_MS, MAX_ROWS } from '../db/sql-console';
 import { toCsv } from '../lib/csv';

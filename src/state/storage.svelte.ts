@@ -1,4 +1,4 @@
-import { db, onDbEvent } from '../db/client';
+import { db, onDbEvent } from './client';
 import { errorText } from '../lib/error-text';
 
 const ASKED_KEY = 'storage.persistAsked';

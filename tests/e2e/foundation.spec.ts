@@ -45,41 +45,25 @@ test('a theme choice and a model configuration survive a reload and a browser re
   }
 });
 
-test('a second tab waits, "Use here" hands the database over with its data, and the first can take it back', async ({ context }) => {
+test('a second tab is ready at once with the data of the first, and keeps it when the first closes', async ({ context }) => {
   const tab1 = await context.newPage();
   await openApp(tab1);
   await dbCall(tab1, 'setMeta', 'e2e.marker', 'written in tab 1');
   await dbCall(tab1, 'createModel', model('from-tab-1'));
 
   const tab2 = await context.newPage();
-  await tab2.goto('#/dashboard');
-  await expect(tab2.getByText('Llama Dashboard is open in another tab.')).toBeVisible();
-  await expect(dbStatus(tab2)).toHaveText('Open in another tab');
-
-  await tab2.getByRole('button', { name: 'Use here' }).click();
-  await waitForDb(tab2);
+  await openApp(tab2);
+  await expect(tab2.getByTestId('db-banner')).toHaveCount(0);
   expect(await dbCall(tab2, 'getMeta', 'e2e.marker')).toBe('written in tab 1');
   expect(await modelNames(tab2)).toEqual(['from-tab-1']);
-  await expect(tab1.getByText('This tab handed the database to another tab.')).toBeVisible();
-  await expect(dbStatus(tab1)).toHaveText('Handed over');
-
   await dbCall(tab2, 'setMeta', 'e2e.marker', 'written in tab 2');
-  await tab1.getByRole('button', { name: 'Take back' }).click();
-  await waitForDb(tab1);
   expect(await dbCall(tab1, 'getMeta', 'e2e.marker')).toBe('written in tab 2');
-  await expect(tab2.getByText('This tab handed the database to another tab.')).toBeVisible();
-});
 
-test('closing the tab that has the database hands it to the waiting tab by itself', async ({ context }) => {
-  const tab1 = await context.newPage();
-  await openApp(tab1);
-  await dbCall(tab1, 'setMeta', 'e2e.marker', 'saved before closing');
-  const tab2 = await context.newPage();
-  await tab2.goto('#/dashboard');
-  await expect(dbStatus(tab2)).toHaveText('Open in another tab');
   await tab1.close();
   await waitForDb(tab2);
-  expect(await dbCall(tab2, 'getMeta', 'e2e.marker')).toBe('saved before closing');
+  expect(await dbCall(tab2, 'getMeta', 'e2e.marker')).toBe('written in tab 2');
+  await dbCall(tab2, 'createModel', model('after-hand-over'));
+  expect(await modelNames(tab2)).toEqual(['after-hand-over', 'from-tab-1']);
 });
 
 test('Export then Import restores the exported data', async ({ page }, testInfo) => {

@@ -20,7 +20,7 @@ export async function openApp(page: Page, route = 'dashboard', base = ''): Promi
 }
 
 /**
- * Calls a method of the worker API (src/db/api.ts) through the page's test hook
+ * Calls a method of the worker API (src/worker/api.ts, reached through the tab's worker session) through the page's test hook
  * (window.__llamaDash, set by src/state/db.svelte.ts) and returns its structured-clone result.
  */
 export async function dbCall<T = unknown>(page: Page, method: string, ...args: unknown[]): Promise<T> {

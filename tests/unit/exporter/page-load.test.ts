@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi } from '../../../src/db/api';
+import { createApi } from '../../../src/worker/api';
 import { createCollector } from '../../../src/collect/collector';
 import { buildExporter, startExporter, waitFor, type Running } from './harness';
 

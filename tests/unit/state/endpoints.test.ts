@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createApi } from '../../../src/db/api';
+import { createApi } from '../../../src/worker/api';
 import { createCollector } from '../../../src/collect/collector';
 import { startStandIn } from '../../fixtures/llama-stand-in.mjs';
 import type { EndpointStatus } from '../../../src/db/types';

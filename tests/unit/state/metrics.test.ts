@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createApi } from '../../../src/db/api';
-import type { SampleFrame } from '../../../src/db/types';
+import { createApi } from '../../../src/worker/api';
+import type { DbEvent, SampleFrame, SeriesEvent } from '../../../src/db/types';
 import { MetricsState, type MetricsSource } from '../../../src/state/metrics.svelte';
 
 const KEY = 'gen_tps';
@@ -22,7 +22,15 @@ async function setup(seconds: number) {
   m.connect(source);
   m.track(ep.id, [KEY]);
   await vi.waitFor(() => expect(m.data(ep.id)).toBeDefined());
-  return { api, ep, m, history, t0 };
+  const announced: Extract<DbEvent, { type: 'frames' }>[] = [];
+  api.subscribe((ev) => ev.type === 'frames' && announced.push(ev));
+  /** Stores frames as the collector does and hands the state the event the worker announces them with. */
+  const store = async (more: SampleFrame[], events?: SeriesEvent[]) => {
+    api.saveFrames(more, events);
+    await vi.waitFor(() => expect(announced.length).toBeGreaterThan(0));
+    m.onFrames(announced.splice(0).at(-1)!);
+  };
+  return { api, ep, m, history, t0, store };
 }
 
 describe('MetricsState', () => {
@@ -37,11 +45,10 @@ describe('MetricsState', () => {
   });
 
   it('appends a new tick without re-querying the window', async () => {
-    const { api, ep, m, history } = await setup(60);
+    const { ep, m, history, store } = await setup(60);
     const calls = history.mock.calls.length;
     const ts = Date.now() + 1000;
-    api.saveFrames([{ endpointId: ep.id, ts, values: { [KEY]: 42 } }]);
-    await m.onFrames([ep.id], ts);
+    await store([{ endpointId: ep.id, ts, values: { [KEY]: 42 } }]);
     const d = m.data(ep.id)!;
     expect(d.ts).toHaveLength(61);
     expect(d.ts.at(-1)).toBeCloseTo(ts / 1000, 3);
@@ -51,37 +58,37 @@ describe('MetricsState', () => {
   });
 
   it('re-queries once enough live points piled up, at the requested resolution', async () => {
-    const { api, ep, m, history } = await setup(30);
+    const { ep, m, history, store } = await setup(30);
     m.setPoints(100);
     await vi.waitFor(() => expect(history.mock.calls.at(-1)?.[0].points).toBe(100));
     const calls = history.mock.calls.length;
     const base = Date.now();
     for (let i = 1; i <= 26; i++) {
-      api.saveFrames([{ endpointId: ep.id, ts: base + i * 1000, values: { [KEY]: 1000 + i } }]);
-      await m.onFrames([ep.id], base + i * 1000);
+      await store([{ endpointId: ep.id, ts: base + i * 1000, values: { [KEY]: 1000 + i } }]);
     }
     expect(history.mock.calls.length).toBe(calls + 1);
   });
 
   it('keeps a custom window fixed while new ticks arrive, but still updates the latest values', async () => {
-    const { api, ep, m, t0 } = await setup(60);
+    const { ep, m, t0, store } = await setup(60);
     m.setRange({ kind: 'custom', from: t0, to: t0 + 30_000 });
     await vi.waitFor(() => expect(m.data(ep.id)!.ts.length).toBeLessThanOrEqual(31));
     const before = m.data(ep.id)!.ts.length;
     const ts = Date.now() + 1000;
-    api.saveFrames([{ endpointId: ep.id, ts, values: { [KEY]: 7 } }]);
-    await m.onFrames([ep.id], ts);
+    await store([{ endpointId: ep.id, ts, values: { [KEY]: 7 } }]);
     expect(m.data(ep.id)!.ts).toHaveLength(before);
     expect(m.latest(ep.id)?.values[KEY]).toBe(7);
     expect(m.window).toEqual({ from: t0, to: t0 + 30_000 });
   });
 
-  it('shows restart markers stored with the frames', async () => {
-    const { api, ep, m } = await setup(10);
+  it('shows restart markers stored with the frames, from the event that announces them', async () => {
+    const { ep, m, store, history } = await setup(10);
+    const calls = history.mock.calls.length;
     const ts = Date.now();
-    api.saveFrames([{ endpointId: ep.id, ts, values: { [KEY]: 1 } }], [{ endpointId: ep.id, ts, kind: 'restart' }]);
-    await m.refreshEvents(ep.id);
+    await store([{ endpointId: ep.id, ts, values: { [KEY]: 1 } }], [{ endpointId: ep.id, ts, kind: 'restart' }]);
     expect(m.events(ep.id).map((e) => e.kind)).toEqual(['restart']);
+    expect(m.latest(ep.id)?.values[KEY]).toBe(1);
+    expect(history.mock.calls.length).toBe(calls);
   });
 
   it('starts over when the whole history changes (Settings → Clear metrics)', async () => {

@@ -1,4 +1,4 @@
-import type { SampleFrame, SeriesEvent } from './types';
+import type { DbEvent, LatestValues, SampleFrame, SeriesEvent } from '../db/types';
 
 /** One poller's submission: the frames (and events) of one tick of one endpoint. */
 export interface Submission {
@@ -9,8 +9,8 @@ export interface Submission {
 export interface FrameQueueHooks {
   /** Stores submissions atomically (all or none); throws on failure. */
   store(batch: Submission[]): void;
-  /** Called after each flush with the endpoints that got frames or events, and whether nothing failed. */
-  stored(endpointIds: number[], allStored: boolean): void;
+  /** Called after each flush with what was flushed, and whether nothing failed. */
+  stored(batch: Submission[], allStored: boolean): void;
   /** A submission that could not be stored, with the reason. */
   failed(error: unknown): void;
 }
@@ -57,9 +57,22 @@ export class FrameQueue {
         }
       }
     }
-    // Events count too: a window holding only an exporter's 'down' marker must name its endpoint, since
-    // an empty list tells the page that all history changed (cleared or imported) and reloads every chart.
-    const ids = batch.flatMap((b) => [...b.frames, ...(b.events ?? [])].map((x) => x.endpointId));
-    this.#hooks.stored([...new Set(ids)], allStored);
+    this.#hooks.stored(batch, allStored);
   }
+}
+
+/** The 'frames' event announcing stored submissions: each endpoint's newest values and the events. */
+export function framesEvent(batch: Submission[], ts: number): Extract<DbEvent, { type: 'frames' }> {
+  const latest = new Map<number, LatestValues>();
+  for (const f of batch.flatMap((b) => b.frames)) {
+    const known = latest.get(f.endpointId);
+    if (known && known.ts > f.ts) continue;
+    // As the database gives them back: a missing value (NaN) reads as null.
+    const values = Object.fromEntries(Object.entries(f.values).map(([k, v]) => [k, v === null || Number.isNaN(v) ? null : v]));
+    latest.set(f.endpointId, { endpointId: f.endpointId, ts: f.ts, values });
+  }
+  const events = batch.flatMap((b) => b.events ?? []);
+  // Events count too: a window holding only an exporter's 'down' marker must name its endpoint.
+  const ids = new Set([...latest.keys(), ...events.map((e) => e.endpointId)]);
+  return { type: 'frames', endpointIds: [...ids], ts, latest: [...latest.values()], events };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createApi } from '../../../src/db/api';
+import { createApi } from '../../../src/worker/api';
 import { SECRETS_STRIPPED_KEY } from '../../../src/db/export-image';
-import { sqlite } from './helpers';
+import { sqlite } from '../db/helpers';
 
 const SECRETS = ['sk-live-endpoint-4711', 'model-key-0815', 'hf_modeltoken_42', '/etc/llama/key.txt', 'extra-key-99', 'hf_extra_77', 'catalogue-secret-5'];
 

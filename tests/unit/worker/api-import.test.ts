@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
-import { createApi } from '../../../src/db/api';
+import { createApi } from '../../../src/worker/api';
 import { APP_ID, SCHEMA_VERSION } from '../../../src/db/schema';
 import type { DbEvent, ModelConfigInput } from '../../../src/db/types';
 

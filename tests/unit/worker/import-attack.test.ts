@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createApi } from '../../../src/db/api';
+import { createApi } from '../../../src/worker/api';
 import { SCHEMA_VERSION } from '../../../src/db/schema';
 import type { DB } from '../../../src/db/sql';
 import type { ModelConfigInput } from '../../../src/db/types';
-import { sqlite } from './helpers';
+import { sqlite } from '../db/helpers';
 
 type Api = ReturnType<typeof createApi>;
 
@@ -96,14 +96,14 @@ describe('an imported file is data, never code', () => {
 
     // The trigger is gone: an endpoint added now keeps the address and key it was given.
     const added = api.addEndpoint({ kind: 'llama', name: 'new', url: 'http://192.168.1.20:8080', apiKey: 'sk-new', intervalMs: 1000, enabled: true });
-    expect(api.getEndpoint(added.id)).toMatchObject({ url: 'http://192.168.1.20:8080', apiKey: 'sk-new' });
+    expect(api.listEndpoints().find((e) => e.id === added.id)).toMatchObject({ url: 'http://192.168.1.20:8080', apiKey: 'sk-new' });
     api.setMeta('ui.other', 1);
     expect(api.getMeta('ui.theme')).toBe('dark');
     api.createModel(model('after import'));
     expect(api.listModels().map((m) => m.name)).toEqual(['after import', 'Qwen3 8B']);
 
     expect(api.listEndpoints().map((e) => e.name)).toEqual(['home', 'gpu', 'new']);
-    expect(api.getEndpoint(1)).toMatchObject({ url: 'http://127.0.0.1:8080', apiKey: 'sk-home' });
+    expect(api.listEndpoints().find((e) => e.id === 1)).toMatchObject({ url: 'http://127.0.0.1:8080', apiKey: 'sk-home' });
     expect(r.message).toMatch(/endpoint \d+ "js": "javascript:alert\(1\)" must start with http:\/\/ or https:\/\//);
     expect(r.message).toMatch(/endpoint \d+ "hammer": its poll interval 10 ms is below the app's minimum of 250 ms/);
     expect(r.message).toMatch(/model configuration \d+ "broken": its arguments are not a JSON object/);

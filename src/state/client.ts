@@ -1,0 +1,38 @@
+import * as Comlink from 'comlink';
+import type { DbApi } from '../worker/surface';
+import type { DbEvent } from '../db/types';
+
+let remote: Comlink.Remote<DbApi> | null = null;
+
+/** Starts the worker on first use, so importing a state module (in Node tests too) starts nothing. */
+function worker(): Comlink.Remote<DbApi> {
+  remote ??= Comlink.wrap<DbApi>(new Worker(new URL('../worker/main.ts', import.meta.url), { type: 'module' }));
+  return remote;
+}
+
+/** The database API, running in this tab's worker (which reaches the owning tab); every call returns a Promise. */
+export const db = new Proxy({} as Comlink.Remote<DbApi>, {
+  // Not a thenable: `await db` must not look like a call.
+  get: (_, name) => name === 'then' ? undefined : (...args: unknown[]) =>
+    (worker() as unknown as Record<string | symbol, (...a: unknown[]) => Promise<unknown>>)[name](...args),
+});
+
+const listeners = new Set<(ev: DbEvent) => void>();
+let subscribed = false;
+
+/**
+ * Listens to DbEvents from the worker. They arrive in batches (one message per poll tick) on a port of
+ * their own, shared by every listener in the page. Returns the function that stops listening.
+ */
+export function onDbEvent(cb: (ev: DbEvent) => void): () => void {
+  listeners.add(cb);
+  if (!subscribed) {
+    subscribed = true;
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = (e: MessageEvent<DbEvent[]>) => {
+      for (const ev of e.data) for (const l of listeners) l(ev);
+    };
+    void db.subscribe(Comlink.transfer(port2, [port2]));
+  }
+  return () => listeners.delete(cb);
+}

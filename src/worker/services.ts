@@ -1,0 +1,147 @@
+import type { Database } from '@sqlite.org/sqlite-wasm';
+import type { DbEvent, SampleFrame, SeriesEvent } from '../db/types';
+import type { Collector, CollectorDeps } from '../collect/collector';
+import { FrameQueue, framesEvent } from './frame-queue';
+import * as endpoints from '../db/endpoints';
+import * as metrics from '../db/metrics';
+import { pruneWrites, WRITE_ID_KEEP_MS } from '../db/rpc-writes';
+import * as retention from '../db/retention-settings';
+import { errorText } from '../lib/error-text';
+
+/** Starts polling (src/collect/collector.ts createCollector); injected so unit tests choose. */
+export type CollectorFactory = (deps: CollectorDeps) => Collector;
+
+/** Rows the retention pass handles per step, so queries from the page interleave with it. */
+const RETENTION_BATCH = 5000;
+
+export interface ServicesDeps {
+  /** The open database, or null while none is. */
+  db(): Database | null;
+  /** Runs fn in one transaction, with storage errors explained. */
+  write<T>(fn: (d: Database) => T): T;
+  emit(ev: DbEvent): void;
+  /** A problem for the user's eyes (null: the problem `cleared` named is over). */
+  warn(message: string | null, cleared?: string): void;
+  now(): number;
+  collector?: CollectorFactory;
+  /** How often old samples are rolled up and pruned (ms); 0 turns the timer off. */
+  retentionEveryMs: number;
+}
+
+/**
+ * What runs while this worker owns the database: the collector (polling), the frame queue (one commit
+ * per window of ticks) and the retention timer (rollups, pruning, forgetting old write ids).
+ */
+export function createServices(deps: ServicesDeps) {
+  let collector: Collector | null = null;
+  let retentionTimer: ReturnType<typeof setInterval> | null = null;
+  let retentionRunning = false;
+  let storeFailure: string | null = null;
+
+  const frameQueue = new FrameQueue({
+    // One saveFrames call for the whole window: it reads every endpoint's layouts in one statement
+    // and prepares the insert once, where a call per submission did both once per endpoint.
+    store: (batch) => deps.write((d) => metrics.saveFrames(d, batch.flatMap((b) => b.frames), batch.flatMap((b) => b.events ?? []))),
+    stored: (batch, allStored) => {
+      deps.emit(framesEvent(batch, deps.now()));
+      // Storing works again (e.g. space was freed): the warning no longer holds.
+      if (allStored && storeFailure !== null) {
+        deps.warn(null, storeFailure);
+        storeFailure = null;
+      }
+    },
+    failed: (e) => {
+      storeFailure = `Samples could not be stored: ${errorText(e)}`;
+      deps.warn(storeFailure);
+    },
+  });
+
+  /** One retention pass (rollups, then pruning) in batches, yielding to queries between them. */
+  async function runRetention(): Promise<{ rolledMinutes: number; deleted: number }> {
+    const total = { rolledMinutes: 0, deleted: 0 };
+    const db = deps.db();
+    if (!db) return total;
+    const settings = retention.getRetention(db);
+    // Let queries from the page in between batches.
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
+    while (deps.db()) {
+      const r = deps.write((d) => metrics.rollupAndPrune(d, deps.now(), settings, RETENTION_BATCH));
+      total.rolledMinutes += r.rolledMinutes;
+      total.deleted += r.deleted;
+      if (!r.more) break;
+      await pause();
+    }
+    const cap = settings.maxBytes;
+    while (deps.db() && cap !== null) {
+      const r = deps.write((d) => retention.pruneToSize(d, cap, RETENTION_BATCH));
+      total.deleted += r.deleted;
+      if (!r.more) break;
+      await pause();
+    }
+    if (deps.db()) deps.write((d) => pruneWrites(d, deps.now() - WRITE_ID_KEEP_MS));
+    return total;
+  }
+
+  function retentionTick(): void {
+    if (retentionRunning) return;
+    retentionRunning = true;
+    runRetention()
+      .catch((e: unknown) => {
+        if (deps.db()) deps.warn(`Cleaning up old history failed: ${errorText(e)}. History keeps growing until this is fixed; export the database and report it.`);
+      })
+      .finally(() => (retentionRunning = false));
+  }
+
+  return {
+    start(): void {
+      collector = deps.collector?.({
+        listEndpoints: () => endpoints.listEndpoints(deps.db() ?? fail()),
+        saveFrames: (frames: SampleFrame[], events?: SeriesEvent[]) => {
+          if (deps.db()) frameQueue.push(frames, events);
+        },
+        emit: deps.emit,
+        lastStoredTs: (endpointId) => {
+          const d = deps.db();
+          return d ? metrics.latestValues(d, endpointId)?.ts ?? null : null;
+        },
+        now: deps.now,
+      }) ?? null;
+      collector?.sync();
+      if (deps.retentionEveryMs > 0) retentionTimer = setInterval(retentionTick, deps.retentionEveryMs);
+    },
+
+    stop(): void {
+      collector?.stop();
+      collector = null;
+      frameQueue.flush();
+      if (retentionTimer) clearInterval(retentionTimer);
+      retentionTimer = null;
+    },
+
+    /** Stores queued frames now (before an export or an import). */
+    flush(): void {
+      frameQueue.flush();
+    },
+
+    runRetention,
+
+    /** The running collector; throws in words when none runs. */
+    collector(): Collector {
+      if (!collector) throw new Error('Polling is not running in this tab (the database is not open here).');
+      return collector;
+    },
+
+    /** Re-reads the endpoint list after it changed. */
+    sync(): void {
+      collector?.sync();
+    },
+
+    statuses: () => collector?.statuses() ?? [],
+  };
+}
+
+function fail(): never {
+  throw new Error('The database is not open.');
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,266 @@
+import type { DbEvent, DbStatus } from '../db/types';
+import { errorText } from '../lib/error-text';
+import { WRITE_METHODS, type RpcApi, type RpcMethod } from './api';
+import {
+  EVENTS_CHANNEL, LOCK_NAME, RPC_CHANNEL, tabChannel,
+  type Broadcast, type ChannelLike, type ReplyMessage, type TabEnv, type ToOwner,
+} from './tab-link';
+
+export interface SessionOptions {
+  env: TabEnv;
+  /** This worker's database API, opened only if this tab becomes the owner. */
+  api: RpcApi;
+  /** How often the owner says it is alive (ms). */
+  heartbeatMs?: number;
+  /** Silence after which the other tabs say the owner stopped answering (ms). */
+  staleMs?: number;
+  /** How long a forwarded call waits for an answer before failing in words (ms). */
+  callTimeoutMs?: number;
+}
+
+interface Pending {
+  seq: number;
+  method: RpcMethod;
+  args: unknown[];
+  writeId?: string;
+  /** The owner the call was last sent to (null: not sent yet). */
+  sentTo: string | null;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const WRITES = new Set<string>(WRITE_METHODS);
+
+/**
+ * One tab's place among the dashboard's tabs. The worker that holds the Web Lock owns the database: it
+ * opens it, polls, serves its own page and every other tab, and says it is alive every heartbeatMs. The
+ * others forward their page's calls to it, relay its events to their page, and queue for the lock, so
+ * that when the owner's tab goes away (closed, reloaded, crashed) the next one opens the database and
+ * carries on, and calls in flight are sent again to it.
+ */
+export function createSession(options: SessionOptions) {
+  const { env, api } = options;
+  const heartbeatMs = options.heartbeatMs ?? 1000;
+  const staleMs = options.staleMs ?? 3500;
+  const callTimeoutMs = options.callTimeoutMs ?? 30_000;
+  let role: 'owner' | 'follower' | null = null;
+  let status: DbStatus = { state: 'starting', storage: null, message: null };
+  let started: Promise<DbStatus> | null = null;
+  let settle: ((s: DbStatus) => void) | null = null;
+  const listeners = new Map<number, (ev: DbEvent) => unknown>();
+  let nextListener = 1;
+  const pending = new Map<number, Pending>();
+  let nextSeq = 1;
+  let ownerId: string | null = null;
+  let lastBeat = env.now();
+  let rpcOut: ChannelLike | null = null;
+  let events: ChannelLike | null = null;
+  let replies: ChannelLike | null = null;
+  let stopWatch: (() => void) | null = null;
+  const replyChannels = new Map<string, ChannelLike>();
+  /** Settles once this tab, as the owner, has opened the database. */
+  let opened: Promise<unknown> = Promise.resolve();
+
+  function deliver(ev: DbEvent): void {
+    for (const [id, cb] of listeners) {
+      Promise.resolve()
+        .then(() => cb(ev))
+        .catch(() => listeners.delete(id));
+    }
+  }
+
+  function setStatus(next: DbStatus): void {
+    const same = next.state === status.state && next.storage === status.storage &&
+      next.message === status.message && next.role === status.role;
+    status = next;
+    if (!same) deliver({ type: 'db', status });
+    if (settle && next.state !== 'starting' && next.state !== 'connecting') {
+      settle(next);
+      settle = null;
+    }
+  }
+
+  function send(p: Pending): void {
+    if (!ownerId || !rpcOut) return;
+    p.sentTo = ownerId;
+    rpcOut.postMessage({ t: 'call', tab: env.tabId, seq: p.seq, method: p.method, args: p.args, writeId: p.writeId } satisfies ToOwner);
+  }
+
+  function forward(method: RpcMethod, args: unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const seq = nextSeq++;
+      const p: Pending = {
+        seq, method, args, sentTo: null, resolve, reject,
+        writeId: WRITES.has(method) ? `${env.tabId}:${seq}` : undefined,
+        timer: setTimeout(() => {
+          pending.delete(seq);
+          reject(new Error(
+            `No dashboard tab answered "${method}" within ${Math.round(callTimeoutMs / 1000)} s: the tab that holds the ` +
+            'database may be frozen. Close it or bring it to the front, then check whether the change was made and try again.',
+          ));
+        }, callTimeoutMs),
+      };
+      pending.set(seq, p);
+      send(p);
+    });
+  }
+
+  function finish(seq: number, outcome: { ok: true; value: unknown } | { ok: false; error: string }): void {
+    const p = pending.get(seq);
+    if (!p) return;
+    pending.delete(seq);
+    clearTimeout(p.timer);
+    if (outcome.ok) p.resolve(outcome.value);
+    else p.reject(new Error(outcome.error));
+  }
+
+  /** Runs a call on this tab's own database; a write with an id applies once. */
+  async function runHere(method: RpcMethod, args: unknown[], writeId?: string): Promise<unknown> {
+    if (writeId) return api.applyWrite(writeId, method, args);
+    return await (api[method] as (...a: unknown[]) => unknown)(...args);
+  }
+
+  function onBroadcast(e: MessageEvent<Broadcast>): void {
+    const m = e.data;
+    if (role !== 'follower' && role !== null) return;
+    if (m.t === 'beat') {
+      lastBeat = env.now();
+      if (m.owner !== ownerId) {
+        ownerId = m.owner;
+        // A new owner: whatever the last one may not have answered goes to it (writes apply once).
+        for (const p of pending.values()) if (p.sentTo !== ownerId) send(p);
+      }
+      role = 'follower';
+      setStatus({ ...m.status, role: 'follower' });
+    } else if (m.t === 'event' && m.ev.type !== 'db') {
+      deliver(m.ev);
+    }
+  }
+
+  function watch(): void {
+    if (role === 'owner') return;
+    const silent = env.now() - lastBeat;
+    if (silent <= staleMs) return;
+    setStatus({
+      state: 'unresponsive', storage: status.storage, role: role ?? undefined,
+      message: `The dashboard tab that holds the database has not answered for ${Math.round(silent / 1000)} s ` +
+        '(it may be frozen, or paused in the background). Live values and changes wait until it answers again ' +
+        'or is closed; closing it hands the database to another tab.',
+    });
+  }
+
+  function replyTo(tab: string, message: ReplyMessage): void {
+    let ch = replyChannels.get(tab);
+    if (!ch) {
+      ch = env.channel(tabChannel(tab));
+      replyChannels.set(tab, ch);
+    }
+    ch.postMessage(message);
+  }
+
+  async function serve(m: ToOwner): Promise<void> {
+    if (m.t === 'hello') {
+      beat();
+      return;
+    }
+    try {
+      const value = await runHere(m.method, m.args, m.writeId);
+      replyTo(m.tab, { t: 'reply', seq: m.seq, owner: env.tabId, ok: true, value });
+    } catch (e) {
+      replyTo(m.tab, { t: 'reply', seq: m.seq, owner: env.tabId, ok: false, error: errorText(e) });
+    }
+  }
+
+  function beat(): void {
+    events?.postMessage({ t: 'beat', owner: env.tabId, status: api.status() } satisfies Broadcast);
+  }
+
+  async function becomeOwner(): Promise<void> {
+    role = 'owner';
+    ownerId = env.tabId;
+    stopWatch?.();
+    stopWatch = null;
+    setStatus({ state: 'connecting', storage: null, message: null, role: 'owner' });
+    api.subscribe((ev) => {
+      if (ev.type === 'db') setStatus({ ...ev.status, role: 'owner' });
+      else {
+        deliver(ev);
+        events?.postMessage({ t: 'event', owner: env.tabId, ev } satisfies Broadcast);
+      }
+    });
+    opened = api.init();
+    setStatus({ ...(await api.init()), role: 'owner' });
+    if (events) {
+      const rpcIn = env.channel(RPC_CHANNEL);
+      rpcIn.onmessage = (e: MessageEvent<ToOwner>) => void serve(e.data);
+      env.every(heartbeatMs, beat);
+      beat();
+    }
+    // Calls this page made while it followed: the last owner may have applied a write; its id says so.
+    for (const p of [...pending.values()]) {
+      runHere(p.method, p.args, p.writeId).then(
+        (value) => finish(p.seq, { ok: true, value }),
+        (e: unknown) => finish(p.seq, { ok: false, error: errorText(e) }),
+      );
+    }
+  }
+
+  function start(): void {
+    if (!env.locks) {
+      // No Web Locks: this tab cannot coordinate with others, so it keeps its own in-memory database.
+      void becomeOwner();
+      return;
+    }
+    events = env.channel(EVENTS_CHANNEL);
+    events.onmessage = onBroadcast;
+    replies = env.channel(tabChannel(env.tabId));
+    replies.onmessage = (e: MessageEvent<ReplyMessage>) => {
+      if (e.data?.t === 'reply') finish(e.data.seq, e.data);
+    };
+    rpcOut = env.channel(RPC_CHANNEL);
+    rpcOut.postMessage({ t: 'hello', tab: env.tabId } satisfies ToOwner);
+    stopWatch = env.every(Math.max(50, Math.round(heartbeatMs / 2)), watch);
+    env.locks
+      .request(LOCK_NAME, async () => {
+        await becomeOwner();
+        // Held for the life of this tab: the browser releases it when the tab closes or crashes.
+        await new Promise<never>(() => {});
+      })
+      .catch((e: unknown) => setStatus({ state: 'error', storage: null, message: `The dashboard could not coordinate its tabs: ${errorText(e)}` }));
+  }
+
+  return {
+    /** Joins the tabs (takes the database or finds its owner); resolves with the first settled status. */
+    init(): Promise<DbStatus> {
+      if (!started) {
+        started = new Promise<DbStatus>((resolve) => (settle = resolve));
+        start();
+      }
+      return started;
+    },
+
+    status(): DbStatus {
+      return status;
+    },
+
+    /** Registers a listener for DbEvents (pass a Comlink.proxy from the page); returns its id. */
+    subscribe(cb: (ev: DbEvent) => unknown): number {
+      const id = nextListener++;
+      listeners.set(id, cb);
+      return id;
+    },
+
+
+    /** Runs one RPC call: here when this tab owns the database, else at the owner. */
+    call(method: RpcMethod, args: unknown[]): Promise<unknown> {
+      if (role === 'owner') return opened.then(() => runHere(method, args));
+      return forward(method, args);
+    },
+
+    /** Which part this tab plays now. */
+    role: () => role,
+  };
+}
+
+export type Session = ReturnType<typeof createSession>;

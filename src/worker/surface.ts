@@ -1,0 +1,61 @@
+import type { DbEvent } from '../db/types';
+import type { RpcApi, RpcMethod } from './api';
+import type { Session } from './session';
+
+/** Every RPC method as the page sees it: the same arguments, the answer always behind a Promise. */
+type Routed = { [K in RpcMethod]: (...args: Parameters<RpcApi[K]>) => Promise<Awaited<ReturnType<RpcApi[K]>>> };
+
+const CONTROL = new Set<string>(['init', 'status', 'close', 'subscribe', 'applyWrite']);
+
+/** How long other events wait for the tick's 'frames' event, so that a tick is one message (ms). */
+const BATCH_MS = 300;
+
+/**
+ * Sends events to the page in batches on a port of their own, one way: a poll tick's status changes
+ * and its 'frames' event (which ends the tick) travel as one message, however many endpoints there are.
+ */
+function batchTo(port: MessagePort): (ev: DbEvent) => void {
+  let queued: DbEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const send = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const batch = queued;
+    queued = [];
+    if (batch.length > 0) port.postMessage(batch);
+  };
+  return (ev) => {
+    queued.push(ev);
+    if (ev.type === 'frames' || ev.type === 'db') send();
+    else timer ??= setTimeout(send, BATCH_MS);
+  };
+}
+
+/**
+ * What the worker exposes to its page: the session (joining the tabs, status, events) and every RPC
+ * method, each run on this tab's database when it owns it or sent to the owning tab otherwise.
+ */
+export function createSurface(session: Session, api: RpcApi) {
+  const routed: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const name of Object.keys(api)) {
+    if (!CONTROL.has(name)) routed[name] = (...args) => session.call(name as RpcMethod, args);
+  }
+  return {
+    ...(routed as Routed),
+    init: () => session.init(),
+    status: () => session.status(),
+    /** Sends this tab's events, in batches, on `port` (transferred from the page) for the page's life. */
+    subscribe: (port: MessagePort) => void session.subscribe(batchTo(port)),
+  };
+}
+
+/** The API the worker exposes; the page gets it as Comlink.Remote<DbApi>. */
+export type DbApi = ReturnType<typeof createSurface>;
+
+/**
+ * The RPC methods a state class needs, as it needs them: answers behind a Promise (the worker) or direct
+ * (unit tests hand in the in-thread API).
+ */
+export type Port<K extends RpcMethod> = {
+  [P in K]: (...args: Parameters<RpcApi[P]>) => ReturnType<RpcApi[P]> | Promise<Awaited<ReturnType<RpcApi[P]>>>;
+};
