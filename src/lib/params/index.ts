@@ -5,6 +5,7 @@
 export type {
   ArgSpec, ArgType, ArgGroup, ArgValue, Catalogue, ConfigArgs, LaunchConfig, ConfigIssue, IssueFix,
 } from './types.ts';
+export { TOPICS, topicOf, topicKeys, type TopicId } from './topics.ts';
 export { getCatalogue, findArg, getArg, matchAcross, searchArgs, ARG_GROUPS, type ArgMatch } from './catalogue.ts';
 export { parseHelp, type ParseHelpOptions } from './parse-help.ts';
 export { configToArgv, argvToConfig, flattenArgv, parseValue, valueText, type ArgvItem, type Word } from './argv.ts';
