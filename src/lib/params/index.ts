@@ -16,3 +16,6 @@ export type { ImportResult } from './import/command.ts';
 export { stripDefaults, isDefaultValue, effectiveValue, diffArgs, type ArgDifference } from './defaults.ts';
 export { validateConfig, type ValidateOptions } from './validate-config.ts';
 export { validateValue } from './validate-value.ts';
+export { importSetup, detectSetupFormat, SETUP_FORMATS, type SetupFormat } from './setup/index.ts';
+export type { SetupImport, SetupModel, SetupGroup, SetupExtras, SwapFields } from './setup/types.ts';
+export { MAX_COMMAND_CHARS, MAX_FILE_CHARS } from './import/limits.ts';
