@@ -19,3 +19,4 @@ export { validateValue } from './validate-value.ts';
 export { importSetup, detectSetupFormat, SETUP_FORMATS, type SetupFormat } from './setup/index.ts';
 export type { SetupImport, SetupModel, SetupGroup, SetupExtras, SwapFields } from './setup/types.ts';
 export { MAX_COMMAND_CHARS, MAX_FILE_CHARS } from './import/limits.ts';
+export { exportSetup, type SetupConfig, type SetupExportFormat } from './setup/export.ts';
