@@ -20,3 +20,4 @@ export { importSetup, detectSetupFormat, SETUP_FORMATS, type SetupFormat } from 
 export type { SetupImport, SetupModel, SetupGroup, SetupExtras, SwapFields } from './setup/types.ts';
 export { MAX_COMMAND_CHARS, MAX_FILE_CHARS } from './import/limits.ts';
 export { exportSetup, type SetupConfig, type SetupExportFormat } from './setup/export.ts';
+export { configsToJson, configsFromJson, type SharedConfig, type SharedConfigs } from './config-json.ts';
