@@ -155,7 +155,7 @@ export function importLlamaSwapFile(text: string, cat: Catalogue = getCatalogue(
   if (router && isObject(router.settings) && router.settings.groups !== undefined) {
     groups = [...groups, ...readGroups(router.settings.groups, warnings)];
     const { groups: _r, ...settings } = router.settings;
-    keptAside.routing = { ...doc.routing, router: { ...router, settings } };
+    keptAside.routing = { ...(doc.routing as Record<string, unknown>), router: { ...router, settings } };
   }
   return { format: 'llama-swap', models, groups, macros, keptAside, warnings };
 }
