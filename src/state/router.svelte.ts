@@ -22,8 +22,11 @@ class Router {
     }
   }
 
-  go(route: Route, rest = '') {
-    location.hash = `#/${route}${rest ? `/${rest}` : ''}`;
+  /** Navigates; `replace` swaps the current history entry (a saved #/models/new becomes its id). */
+  go(route: Route, rest = '', replace = false) {
+    const hash = `#/${route}${rest ? `/${rest}` : ''}`;
+    if (replace) location.replace(hash);
+    else location.hash = hash;
   }
 }
 

@@ -102,9 +102,10 @@ test('a configuration made in the form validates at the field, exports for bash 
   await page.getByLabel('Image').fill('localhost/llama.cpp:server-cuda');
   await expect(page.getByTestId('export-text')).toHaveValue(/localhost\/llama\.cpp:server-cuda/);
 
+  // The open configuration is in the URL: a reload comes back to its editor.
   await page.reload();
   await waitForDb(page);
-  await page.getByRole('button', { name: 'qwen e2e', exact: true }).click();
+  await expect(page.getByLabel('Name')).toHaveValue('qwen e2e');
   await expect(await param(page, '--port')).toHaveValue('8081');
   await expect(await param(page, '--alias')).toHaveValue(tricky);
   await expect(page.getByRole('textbox', { name: 'Extra argument 1', exact: true })).toHaveValue('--future-flag');
@@ -189,4 +190,48 @@ test('an invalid configuration saves as a draft, export warns first, filters and
   await page.getByRole('button', { name: 'Delete all…' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete all' }).click();
   await expect(page.getByRole('heading', { name: 'No configurations yet' })).toBeVisible();
+});
+
+test('a whole llama-swap file is previewed model by model, imported with a name conflict resolved, opened by URL and exported as one file', async ({ page }) => {
+  await openApp(page, 'models');
+  await page.getByRole('button', { name: 'New configuration' }).click();
+  await page.getByLabel('Name').fill('chat');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Saved/ })).toBeVisible();
+  await expect(page).toHaveURL(/#\/models\/\d+$/);
+  const url = page.url();
+  await page.reload();
+  await waitForDb(page);
+  await expect(page.getByLabel('Name')).toHaveValue('chat');
+  expect(page.url()).toBe(url);
+  await page.goBack();
+  await expect(page.getByRole('table', { name: 'Model configurations' })).toBeVisible();
+
+  const file = [
+    'macros:', '  ctx: 8192', 'models:',
+    '  chat:', '    cmd: llama-server -m /m/chat.gguf -c ${ctx} --port ${PORT}', '    ttl: 300',
+    '  embed:', '    cmd: |', '      llama-server -m /m/e.gguf', '      --embedding --frob 1', '    aliases: [e5]',
+    'groups:', '  all:', '    swap: false', '    members: [chat, embed]', 'hooks:', '  on_startup:', '    preload: [chat]', '',
+  ].join('\n');
+  await page.getByRole('button', { name: 'Import a command…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Import a launch command' });
+  await dialog.getByLabel(/Paste the command/).fill(file);
+  const found = dialog.getByRole('table', { name: 'Models found' });
+  await expect(found.locator('tbody tr')).toHaveCount(2);
+  await expect(found.locator('tbody tr').first()).toContainText('--ctx-size 8192');
+  await expect(found.locator('tbody tr').nth(1)).toContainText('Kept as extra arguments: --frob 1');
+  await expect(dialog.getByTestId('kept-aside')).toContainText('hooks');
+  await dialog.getByLabel('When chat exists').selectOption({ label: 'Replace the stored one' });
+  await dialog.getByRole('button', { name: 'Import 2 configurations' }).click();
+  const rows = page.getByRole('table', { name: 'Model configurations' }).locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+
+  await page.getByRole('button', { name: 'Export several…' }).click();
+  const exp = page.getByRole('dialog', { name: 'Export several configurations as one file' });
+  await exp.getByLabel('Select a group').selectOption('all');
+  const text = await exp.getByTestId('setup-export-text').inputValue();
+  expect(text).toContain('ttl: 300');
+  expect(text).toMatch(/embed:[\s\S]*--embedding[\s\S]*--frob 1/);
+  expect(text).toMatch(/groups:\n\s+all:/);
+  expect(text).toContain('on_startup');
 });

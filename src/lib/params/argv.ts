@@ -70,7 +70,7 @@ export function configToArgv(config: LaunchConfig, opts: ArgvOptions = {}): Argv
     if (typeof item === 'string') errors.push(item);
     else if (item) items.push(item);
   }
-  items.push(...extraItems(config.extraArgs));
+  for (const item of extraItems(config.extraArgs)) items.push(item);
   return { items, errors, skipped };
 }
 

@@ -5,6 +5,8 @@ import { yamlBlockSafe, yamlString } from '../quote/yaml.ts';
 import type { LaunchConfig } from '../types.ts';
 import type { ExportOptions, ExportResult } from './types.ts';
 
+const ENV_REF = /\$\{env\.[A-Za-z_][A-Za-z0-9_]*\}/g;
+
 /**
  * A llama-swap config.yaml model entry. llama-swap substitutes macros (`${PORT}`, `${env.NAME}`)
  * in `cmd`, drops lines starting with `#`, joins lines ending in `\`, then splits the command like
@@ -32,7 +34,8 @@ export function writeLlamaSwap(config: LaunchConfig, opts: ExportOptions): Expor
       lines.push('--port ${PORT}');
       continue;
     }
-    const bad = lits.find((l) => /[\r\n]/.test(l) || l.includes('${') || !yamlBlockSafe(l));
+    // `${env.NAME}` is llama-swap's own reference to its environment (kept from an import); any other `${` would be read as a macro.
+    const bad = lits.find((l) => /[\r\n]/.test(l) || l.replace(ENV_REF, '').includes('${') || !yamlBlockSafe(l));
     if (bad !== undefined) errors.push(`${item.key ?? lits[0]}: llama-swap cannot carry this value (line break, "\${" or a control character)`);
     else lines.push(lits.map(quotePosix).join(' '));
   }

@@ -109,7 +109,8 @@ export function fromCommands(commands: ShellWord[][], cat: Catalogue, warnings: 
   const parsed = argvToConfig(argv, cat);
   result.args = parsed.args;
   result.extraArgs = parsed.extraArgs;
-  warnings.push(...parsed.warnings);
+  // A loop, not push(...list): a paste of a million words would overflow the call stack.
+  for (const w of parsed.warnings) warnings.push(w);
   foldEnv(pairs, cat, result, 'the environment assignment');
   return result;
 }

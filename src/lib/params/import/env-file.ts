@@ -7,7 +7,7 @@ import { splitPosix } from './posix-words.ts';
 export function importEnvFile(text: string, cat: Catalogue = getCatalogue()): ImportResult {
   const result: ImportResult = { args: {}, extraArgs: [], env: {}, warnings: [], program: null, secretRefs: {} };
   const { commands, warnings } = splitPosix(text);
-  result.warnings.push(...warnings);
+  for (const w of warnings) result.warnings.push(w);
   const pairs: [string, string][] = [];
   for (const words of commands) {
     const ws = words[0]?.text === 'export' ? words.slice(1) : words;

@@ -7,6 +7,7 @@ import { importPosix } from './posix.ts';
 import { importPowerShell } from './powershell.ts';
 import { importPresetIni } from './preset-ini.ts';
 import { splitPosix } from './posix-words.ts';
+import { checkSize, MAX_COMMAND_CHARS, MAX_FILE_CHARS } from './limits.ts';
 
 export type ImportFormat = 'posix' | 'powershell' | 'env' | 'preset-ini' | 'llama-swap';
 
@@ -20,15 +21,23 @@ export const IMPORT_FORMATS: { id: ImportFormat | 'auto'; label: string }[] = [
   { id: 'llama-swap', label: 'llama-swap config.yaml' },
 ];
 
+/** Whether some line of `text` (within its first 5000) passes `test`; no regular expression spans lines. */
+function someLine(text: string, test: (line: string) => boolean): boolean {
+  return text.split('\n', 5000).some((l) => test(l.replace(/\r$/, '')));
+}
+
 /** Guesses the format of pasted text. */
 export function detectFormat(text: string): ImportFormat {
   const t = text.trim();
-  if (/^\s*(models:|["']?[^\s:]+["']?:\s*$)/m.test(t) && /^\s+cmd:/m.test(t)) return 'llama-swap';
-  if (/^\s*\[[^\]\n]+\]\s*$/m.test(t) || /^version\s*=\s*1\s*$/m.test(t)) return 'preset-ini';
+  const head = (l: string) => l.slice(0, 300);
+  if (someLine(t, (l) => l.startsWith('models:') || /^[ \t]+cmd:/.test(head(l)))) return 'llama-swap';
+  if (someLine(t, (l) => { const s = l.trim(); return (s.startsWith('[') && s.endsWith(']') && s.length > 2) || /^version[ \t]*=[ \t]*1$/.test(head(s)); })) return 'preset-ini';
+  // Longer than any command: the reader refuses it, so do not split it here.
+  if (t.length > MAX_COMMAND_CHARS) return 'posix';
   const { commands } = splitPosix(t);
   const assignment = (w: { text: string }) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text);
   if (commands.length && commands.every((c) => (c[0].text === 'export' ? c.slice(1) : c).every(assignment))) return 'env';
-  if (/`\r?\n/.test(t) || /\$env:/i.test(t) || /^\s*&\s*['"]/.test(t) || /\.exe\b/i.test(t) && !/\\\r?\n/.test(t)) return 'powershell';
+  if (t.includes('`\n') || t.includes('`\r\n') || /\$env:/i.test(t) || /^[ \t]*&[ \t]*['"]/.test(t) || /\.exe\b/i.test(t) && !/\\\r?\n/.test(t)) return 'powershell';
   return 'posix';
 }
 
@@ -45,6 +54,8 @@ const READERS: Record<ImportFormat, (text: string, cat: Catalogue) => ImportResu
  * every decision that is not a plain reading is listed in `warnings`; nothing is dropped silently.
  */
 export function importCommand(text: string, format: ImportFormat | 'auto' = 'auto', cat: Catalogue = getCatalogue()): ImportResult & { format: ImportFormat } {
+  checkSize(text, MAX_FILE_CHARS, 'a pasted file');
   const f = format === 'auto' ? detectFormat(text) : format;
+  if (f !== 'preset-ini' && f !== 'llama-swap') checkSize(text, MAX_COMMAND_CHARS, 'a command');
   return { ...READERS[f](text, cat), format: f };
 }
