@@ -13,7 +13,9 @@ import { freePort, startPrometheus } from '../../fixtures/prometheus-server.mjs'
 import { buildExporter, startExporter, waitFor, type Running } from '../exporter/harness';
 import { prometheusYml, planJobs, recordingRulesYml, type ScrapeSource } from '../../../src/lib/prometheus-config';
 import { DISCOVERY, FLEET_COLUMNS } from '../../../src/lib/promql';
-import { promQuery, type PromTarget, type VectorSample } from '../../../src/lib/prometheus-api';
+import { explainPromFailure, promQuery, type PromTarget, type VectorSample } from '../../../src/lib/prometheus-api';
+import { prometheusPollerKind } from '../../../src/collect/prometheus-poller';
+import type { Endpoint } from '../../../src/db/types';
 
 const KEY = 'sekrit-key';
 
@@ -128,5 +130,39 @@ describe('a real Prometheus scraping what the generated file names', () => {
     expect(models.find((m: any) => m.id === 'tiny-copy').status.value).toBe('unloaded');
     const up = await vector('up{job="llama-router-tiny-copy"}');
     expect(up.map((s) => s.value)).toEqual([0]);
+  });
+});
+
+const promEndpoint = (url: string): Endpoint => ({
+  id: 1, kind: 'prometheus', name: 'p', url, apiKey: null, intervalMs: 1000, enabled: true, createdAt: 0, fromLink: false,
+});
+const probe = (url: string) => prometheusPollerKind.probe({
+  endpoint: promEndpoint(url), fetch, now: Date.now, saveFrames: () => undefined, onStatus: () => undefined, page: { protocol: null, origin: null },
+});
+
+describe('a real Prometheus with tight limits, and none at all', () => {
+  it('explains a query past --query.max-samples, and the endpoint check counts the targets up', async () => {
+    const port = await freePort();
+    const prom = await startPrometheus({
+      port, args: ['--query.max-samples=5'],
+      files: () => ({ 'prometheus.yml': `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n` }),
+    });
+    try {
+      const t: PromTarget = { env: { fetch, pageProtocol: null, pageOrigin: null }, url: prom.url, credential: null, timeoutMs: 5000 };
+      await waitFor(async () => (await probe(prom.url)).message === '1 target up: see Fleet.', 15_000, () => 'the self-scrape');
+      const r = await promQuery(t, '{__name__=~".+"}');
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.failure).toMatchObject({ kind: 'api', errorType: 'execution' });
+      expect(explainPromFailure(r.failure, { url: prom.url, hasCredential: false })).toMatch(/more samples than Prometheus allows \(--query\.max-samples\)/);
+    } finally {
+      await prom.close();
+    }
+  }, 30_000);
+
+  it('says in words that nothing answers at the address', async () => {
+    const st = await probe(`http://127.0.0.1:${await freePort()}`);
+    expect(st.state).toBe('down');
+    expect(st.message).toMatch(/^Cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+\. Check that it runs/);
   });
 });
