@@ -87,8 +87,8 @@ test('the fleet comes from a Prometheus running the generated configuration; a r
     }, { timeout: 20_000 }).toBeLessThan(0.35);
 
     const st = router.state();
-    expect(st.hits.AUTOLOAD).toBeUndefined();
-    expect(st.models.filter((m: { id: string }) => m.id !== 'tiny')).toEqual([{ id: 'tiny-copy', state: 'unloaded' }, { id: 'tiny-preset', state: 'unloaded' }]);
+    expect((st.hits as Record<string, number>).AUTOLOAD).toBeUndefined();
+    expect((st.models ?? []).filter((m: { id: string }) => m.id !== 'tiny')).toEqual([{ id: 'tiny-copy', state: 'unloaded' }, { id: 'tiny-preset', state: 'unloaded' }]);
     const scrapes = st.log.filter((l: { path: string; query: string }) => l.path === '/metrics' && new URLSearchParams(l.query).has('model'));
     expect(scrapes.length).toBeGreaterThan(0);
     expect(scrapes.every((l: { query: string }) => new URLSearchParams(l.query).get('autoload') === 'false')).toBe(true);

@@ -6,9 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain .mjs fixtures without types
 import { startStandIn } from '../../fixtures/llama-stand-in.mjs';
-// @ts-expect-error plain .mjs fixtures without types
 import { freePort, startPrometheus } from '../../fixtures/prometheus-server.mjs';
 import { buildExporter, startExporter, waitFor, type Running } from '../exporter/harness';
 import { prometheusYml, planJobs, recordingRulesYml, type ScrapeSource } from '../../../src/lib/prometheus-config';
