@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
@@ -64,6 +65,10 @@ test('the fleet comes from a Prometheus running the generated configuration; a r
     await page.goto(`./?prometheus=${encodeURIComponent(prom!.url)}#/fleet`);
     await waitForDb(page);
     await expect(page.getByTestId('prometheus-source')).toHaveCount(1);
+    // The servers this browser polls itself are rows too.
+    const direct = page.locator(`[data-testid=fleet-row][data-instance="${single.url}"]`);
+    await expect(direct.locator('td').first()).toHaveText('direct');
+    await expect(direct.locator('[data-col=up]')).toHaveText('up', { timeout: 20_000 });
     const row = (job: string) => page.locator(`[data-testid=fleet-row][data-job="${job}"]`);
     await expect(row('llama-127-0-0-1-18280')).toHaveCount(1, { timeout: 30_000 });
     await expect(row('llama-127-0-0-1-18281-tiny')).toHaveCount(1);
@@ -104,4 +109,32 @@ test('an unreachable Prometheus is said in words on the fleet page', async ({ pa
   await page.goto(`./?prometheus=${encodeURIComponent(`http://127.0.0.1:${PORT + 9}`)}#/fleet`);
   await waitForDb(page);
   await expect(page.getByTestId('prometheus-source').getByRole('alert')).toContainText(`Cannot reach Prometheus at http://127.0.0.1:${PORT + 9}`);
+});
+
+/** A stand-in authenticating proxy in front of Prometheus: 401 to everything, with or without CORS headers. */
+async function authProxy(port: number, cors: boolean): Promise<{ close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const headers: OutgoingHttpHeaders = { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Basic realm="prom"' };
+    if (cors) Object.assign(headers, { 'Access-Control-Allow-Origin': req.headers.origin ?? '*', 'Access-Control-Allow-Headers': 'Authorization' });
+    res.writeHead(req.method === 'OPTIONS' && cors ? 204 : 401, headers);
+    res.end(req.method === 'OPTIONS' ? '' : 'Unauthorized');
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+test('an authenticating proxy is explained: 401 without CORS headers, and 401 the page can read', async ({ page }) => {
+  const bare = await authProxy(PORT + 5, false);
+  const open = await authProxy(PORT + 6, true);
+  try {
+    await page.goto(`./?prometheus=${encodeURIComponent(`http://127.0.0.1:${PORT + 5}`)}&prometheus=${encodeURIComponent(`http://127.0.0.1:${PORT + 6}`)}#/fleet`);
+    await waitForDb(page);
+    const alerts = page.getByTestId('prometheus-source').getByRole('alert');
+    await expect(alerts.nth(0)).toContainText('the browser blocked the answer (CORS)');
+    await expect(alerts.nth(0)).toContainText('If an authenticating proxy sits in front, it must answer the browser\'s OPTIONS request');
+    await expect(alerts.nth(1)).toContainText('needs credentials (401)');
+  } finally {
+    await bare.close();
+    await open.close();
+  }
 });
