@@ -20,7 +20,8 @@ export const TOOLS = [
 ];
 
 // Debian's prometheus package starts prometheus (and, through Recommends, node-exporter) on install;
-// the tests only need promtool, so a server left running by the install is stopped again. `proc` is the
+// the tests run promtool and start their own prometheus on loopback, so a server left running by the
+// install is stopped again. `proc` is the
 // kernel's process name (/proc/PID/comm), cut to 15 characters.
 const SERVICES = [
   { proc: 'prometheus', service: 'prometheus' },

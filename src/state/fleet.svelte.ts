@@ -6,6 +6,7 @@ import { DISCOVERY, FLEET_COLUMNS, instanceCharts, rateWindow, sparklineExpr, st
 import {
   alignMatrix, explainPromFailure, promQuery, promQueryRange, PromCancelled, type PromResult, type PromTarget, type RangeSeries, type VectorSample,
 } from '../lib/prometheus-api';
+import { errorText } from '../lib/error-text';
 import { KEYS } from '../lib/series-keys';
 import { endpoints } from './endpoints.svelte';
 
@@ -51,9 +52,12 @@ export class FleetState {
   #db: FleetDbSource | null = null;
   /** Time the last full refresh took from request to rows (ms), for the page's footnote and the bench. */
   #lastMs = $state<number | null>(null);
+  #error = $state<string | null>(null);
 
   readonly rows = $derived([...this.#direct, ...[...this.#rows.values()].flat()]);
   readonly lastMs = $derived(this.#lastMs);
+  /** Why the last refresh failed as a whole (in words), or null. */
+  readonly error = $derived(this.#error);
 
   /** Why a Prometheus endpoint gave no rows (in words), or undefined. */
   problem(endpointId: number): string | undefined {
@@ -81,7 +85,13 @@ export class FleetState {
   }
 
   async #loop(signal: AbortSignal) {
-    await this.refresh(signal);
+    try {
+      await this.refresh(signal);
+      this.#error = null;
+    } catch (e) {
+      // Keep refreshing: the next round may work (the database came back, a server answered again).
+      this.#error = `The fleet could not be refreshed: ${errorText(e)}. It is tried again in a few seconds.`;
+    }
     if (signal.aborted) return;
     const every = Math.max(MIN_REFRESH_MS, Math.min(...endpoints.prometheus.map((e) => e.intervalMs), 5000));
     this.#timer = setTimeout(() => void this.#loop(signal), every);

@@ -69,6 +69,7 @@ test('the fleet comes from a Prometheus running the generated configuration; a r
     const direct = page.locator(`[data-testid=fleet-row][data-instance="${single.url}"]`);
     await expect(direct.locator('td').first()).toHaveText('direct');
     await expect(direct.locator('[data-col=up]')).toHaveText('up', { timeout: 20_000 });
+    await expect(direct.locator('[data-col=genTps]')).toHaveAttribute('data-value', /^\d/);
     const row = (job: string) => page.locator(`[data-testid=fleet-row][data-job="${job}"]`);
     await expect(row('llama-127-0-0-1-18280')).toHaveCount(1, { timeout: 30_000 });
     await expect(row('llama-127-0-0-1-18281-tiny')).toHaveCount(1);
