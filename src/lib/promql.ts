@@ -94,11 +94,25 @@ export function rateWindow(stepS: number, scrapeS = 1): number {
   return Math.max(stepS, 4 * scrapeS);
 }
 
-/** The charts of one instance: PromQL per series, restricted to that instance. */
-export function instanceCharts(kind: InstanceKind, sel: Labels, w: number): { id: string; label: string; expr: string }[] {
+/** A regular expression matching exactly `s` (RE2 syntax, as PromQL's =~ takes). */
+export function regexLiteral(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The charts of one instance: PromQL restricted to that instance. `by`: the label whose values become
+ * separate lines (per slot), absent for a single line.
+ */
+export function instanceCharts(kind: InstanceKind, sel: Labels, w: number, model: string | null = null):
+  { id: string; label: string; expr: string; by?: string }[] {
   const m = matchers(sel);
   if (kind === 'llama') {
+    // The exporter's gauges name the server by base URL: any scheme and path prefix at this host:port.
+    const server = `server=~${promString(`https?://${regexLiteral(sel.instance ?? '')}(/.*)?`)}`;
+    const watched = `{${server}${model ? `,model=${promString(model)}` : ''}}`;
     return [
+      { id: 'ctxFill', label: 'Context fill per slot', expr: `max by (slot) (llamadash_llama_slot_context_fill_ratio${watched})`, by: 'slot' },
+      { id: 'liveGenTps', label: 'Live generation tok/s', expr: `sum(llamadash_llama_generation_tokens_per_second${watched})` },
       { id: 'promptTps', label: 'Prompt tok/s', expr: `sum(rate(llamacpp:prompt_tokens_total${m}[${w}s]))` },
       { id: 'genTps', label: 'Generation tok/s', expr: `sum(rate(llamacpp:tokens_predicted_total${m}[${w}s]))` },
       { id: 'processing', label: 'Requests processing', expr: `sum(llamacpp:requests_processing${m})` },

@@ -36,8 +36,10 @@ const vectorOf = (r: PromResult): VectorSample[] => (r.ok && r.data.resultType =
 export interface InstanceChart {
   id: string;
   label: string;
+  /** One line per series (per slot for per-slot charts). */
+  series: { key: string; label: string }[];
   ts: number[];
-  values: (number | null)[];
+  values: Record<string, (number | null)[]>;
 }
 
 /** The fleet page's data: rows from every Prometheus endpoint and every polled llama-server, kept live. */
@@ -179,7 +181,7 @@ export class FleetState {
   }
 
   /** The charts of one instance behind a Prometheus endpoint over the last `rangeS` seconds, `widthPx` wide. */
-  async instanceCharts(endpointId: number, kind: InstanceKind, job: string, instance: string, rangeS: number, widthPx: number):
+  async instanceCharts(endpointId: number, kind: InstanceKind, job: string, instance: string, rangeS: number, widthPx: number, model: string | null = null):
     Promise<{ charts: InstanceChart[]; problem: string | null; warnings: string[] }> {
     const ep = endpoints.prometheus.find((e) => e.id === endpointId);
     if (!ep) return { charts: [], problem: 'This Prometheus endpoint is no longer in the list.', warnings: [] };
@@ -188,7 +190,7 @@ export class FleetState {
     const step = stepFor(rangeS, widthPx, scrapeS);
     const end = Math.floor(Date.now() / 1000 / step) * step;
     const start = end - Math.floor(rangeS / step) * step;
-    const specs = instanceCharts(kind, { job, instance }, rateWindow(step, scrapeS));
+    const specs = instanceCharts(kind, { job, instance }, rateWindow(step, scrapeS), model);
     const answers = await Promise.all(specs.map((s) => promQueryRange(t, s.expr, start, end, step)));
     let problem: string | null = null;
     const charts = specs.map((s, i): InstanceChart => {
@@ -196,7 +198,9 @@ export class FleetState {
       if (!r.ok) problem ??= explainPromFailure(r.failure, { url: ep.url, hasCredential: !!ep.apiKey, pageOrigin: page().pageOrigin });
       const series: RangeSeries[] = r.ok && r.data.resultType === 'matrix' ? r.data.result : [];
       const { xs, ys } = alignMatrix(series, start, end, step);
-      return { id: s.id, label: s.label, ts: xs, values: ys[0] ?? new Array<null>(xs.length).fill(null) };
+      if (!s.by) return { id: s.id, label: s.label, series: [{ key: s.id, label: s.label }], ts: xs, values: { [s.id]: ys[0] ?? new Array<null>(xs.length).fill(null) } };
+      const lines = series.map((x, k) => ({ key: `${s.id}:${x.labels[s.by!] ?? k}`, label: `${s.by} ${x.labels[s.by!] ?? '?'}`, col: ys[k] }));
+      return { id: s.id, label: s.label, series: lines, ts: xs, values: Object.fromEntries(lines.map((l) => [l.key, l.col])) };
     });
     return { charts, problem, warnings: [...new Set(answers.flatMap((r) => (r.ok ? r.warnings : [])))] };
   }

@@ -78,6 +78,8 @@ test('the fleet comes from a Prometheus running the generated configuration; a r
     // The router model that is not loaded is scraped (and down), never loaded by the scrape.
     await expect(row('exporter-127-0-0-1-18282').locator('[data-col=gpuUtil]')).toHaveText('37 %');
     await expect(row('llama-127-0-0-1-18280').locator('[data-col=ctxFill]')).toHaveText('–');
+    await expect(row('llama-127-0-0-1-18280').locator('[data-col=ctxFill]')).toHaveAttribute('title', /no companion exporter watches this server/);
+    await expect(row('llama-127-0-0-1-18280').locator('[data-col=liveGenTps]')).toHaveText('–');
 
     const served = await servedRate(single.url, 10_000);
     const genCell = row('llama-127-0-0-1-18280').locator('[data-col=genTps]');
@@ -86,6 +88,7 @@ test('the fleet comes from a Prometheus running the generated configuration; a r
     // Click through: the instance's charts from query_range.
     await row('llama-127-0-0-1-18280').getByRole('link').click();
     await expect(page.getByTestId('instance-view')).toBeVisible();
+    await expect(page.getByText('none does, so those charts stay empty')).toBeVisible({ timeout: 20_000 });
     const gen = page.locator('[data-testid=chart][data-title="Generation tok/s"] .plot');
     await expect.poll(async () => {
       const m = /Generation tok\/s ([\d.,]+) tok\/s/.exec((await gen.getAttribute('aria-label')) ?? '');

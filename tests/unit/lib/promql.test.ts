@@ -21,7 +21,11 @@ describe('fleet PromQL', () => {
 
   it('escapes label values in matchers', () => {
     expect(matchers({ job: 'a"b', instance: 'c\\d' })).toBe('{job="a\\"b",instance="c\\\\d"}');
-    expect(instanceCharts('llama', { job: 'j', instance: 'h:1' }, 8)[1].expr).toBe('sum(rate(llamacpp:tokens_predicted_total{job="j",instance="h:1"}[8s]))');
+    const charts = instanceCharts('llama', { job: 'j', instance: 'h.x:1' }, 8, 'tiny');
+    expect(charts.find((c) => c.id === 'genTps')!.expr).toBe('sum(rate(llamacpp:tokens_predicted_total{job="j",instance="h.x:1"}[8s]))');
+    expect(charts.find((c) => c.id === 'ctxFill')!.expr).toBe(
+      'max by (slot) (llamadash_llama_slot_context_fill_ratio{server=~"https?://h\\\\.x:1(/.*)?",model="tiny"})',
+    );
   });
 
   it('matches the step to the chart width and never goes below the scrape interval', () => {

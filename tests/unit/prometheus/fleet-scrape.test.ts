@@ -10,8 +10,8 @@ import { startStandIn } from '../../fixtures/llama-stand-in.mjs';
 import { freePort, startPrometheus } from '../../fixtures/prometheus-server.mjs';
 import { buildExporter, startExporter, waitFor, type Running } from '../exporter/harness';
 import { prometheusYml, planJobs, recordingRulesYml, type ScrapeSource } from '../../../src/lib/prometheus-config';
-import { DISCOVERY, FLEET_COLUMNS } from '../../../src/lib/promql';
-import { explainPromFailure, promQuery, type PromTarget, type VectorSample } from '../../../src/lib/prometheus-api';
+import { DISCOVERY, FLEET_COLUMNS, instanceCharts, sparklineExpr, type InstanceKind } from '../../../src/lib/promql';
+import { explainPromFailure, promQuery, promQueryRange, type PromTarget, type VectorSample } from '../../../src/lib/prometheus-api';
 import { prometheusPollerKind } from '../../../src/collect/prometheus-poller';
 import type { Endpoint } from '../../../src/db/types';
 
@@ -97,6 +97,14 @@ describe('a real Prometheus scraping what the generated file names', () => {
     const found = (await vector(DISCOVERY)).map((s) => `${s.labels.llamadash_kind} ${s.labels.job} ${s.labels.model ?? ''}`.trim()).sort();
     expect(found).toEqual(['exporter exporter-box', 'llama llama-router-tiny tiny', 'llama llama-single']);
     for (const c of FLEET_COLUMNS) await vector(c.expr(4));
+    // The instance charts and the sparkline are valid PromQL for every kind of instance.
+    const now = Math.floor(Date.now() / 1000);
+    for (const kind of ['llama', 'exporter', 'node', 'dcgm'] as InstanceKind[]) {
+      for (const c of [...instanceCharts(kind, { job: 'llama-single', instance: '127.0.0.1:1' }, 4, 'tiny'), { id: 'spark', expr: sparklineExpr(4) }]) {
+        const r = await promQueryRange(target, c.expr, now - 60, now, 2);
+        expect(r.ok, `${kind} ${c.id}: ${JSON.stringify(!r.ok && r.failure)}`).toBe(true);
+      }
+    }
     const gpu = await vector(FLEET_COLUMNS.find((c) => c.id === 'gpuUtil')!.expr(4));
     const served = /^llamadash_gpu_utilization_ratio\{[^}]*\} (\S+)$/m.exec(await (await exporter.get('/metrics')).text());
     expect(gpu.map((s) => s.labels.job)).toEqual(['exporter-box']);
