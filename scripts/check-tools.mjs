@@ -12,14 +12,16 @@ import { pathToFileURL } from 'node:url';
 /** Every external program the tests spawn, with the Debian package that provides it and why it is needed. */
 export const TOOLS = [
   { tool: 'chromium', pkg: 'chromium', why: 'the end-to-end tests run in it (or set CHROMIUM_PATH)' },
-  { tool: 'promtool', pkg: 'prometheus', why: "checks the exporter's /metrics" },
+  { tool: 'promtool', pkg: 'prometheus', why: "checks the exporter's /metrics and the generated prometheus.yml and rules" },
+  { tool: 'prometheus', pkg: 'prometheus', why: 'scrapes the stand-ins for the fleet tests (started by the tests, on loopback)' },
   { tool: 'bash', pkg: 'bash', why: 'runs the generated launch commands' },
   { tool: 'dash', pkg: 'dash', why: 'runs the generated launch commands as a POSIX sh' },
   { tool: 'yq', pkg: 'yq', why: 'parses the generated Compose and llama-swap YAML' },
 ];
 
 // Debian's prometheus package starts prometheus (and, through Recommends, node-exporter) on install;
-// the tests only need promtool, so a server left running by the install is stopped again. `proc` is the
+// the tests run promtool and start their own prometheus on loopback, so a server left running by the
+// install is stopped again. `proc` is the
 // kernel's process name (/proc/PID/comm), cut to 15 characters.
 const SERVICES = [
   { proc: 'prometheus', service: 'prometheus' },

@@ -13,11 +13,13 @@ import type { DbEvent, Endpoint, EndpointInput, EndpointKind, EndpointStatus, Sa
 import { exporterPollerKind } from './exporter-poller';
 import { identifyLlama } from './llama-identify';
 import { llamaPollerKind } from './llama-poller';
+import { prometheusPollerKind } from './prometheus-poller';
 import { endpointFromInput, initialStatus, type Poller, type PollerKind } from './poller';
 
 const POLLERS: Partial<Record<EndpointKind, PollerKind>> = {
   llama: { ...llamaPollerKind, identify: identifyLlama },
   exporter: exporterPollerKind,
+  prometheus: prometheusPollerKind,
 };
 
 export interface CollectorDeps {

@@ -1,4 +1,4 @@
-/** Endpoints to poll: llama-servers and exporters. */
+/** Endpoints: llama-servers and exporters to poll, Prometheus servers to read. */
 import type { Endpoint, EndpointInput, EndpointKind } from './types.ts';
 import { inTx, rows, type DB } from './sql.ts';
 import { hostOf, parseBaseUrl } from '../lib/base-url.ts';
@@ -8,7 +8,7 @@ interface EndpointRow {
   interval_ms: number; enabled: number; created_at: number; from_link: number;
 }
 
-const KIND_WORDS: Record<EndpointKind, string> = { llama: 'llama-server', exporter: 'exporter' };
+const KIND_WORDS: Record<EndpointKind, string> = { llama: 'llama-server', exporter: 'exporter', prometheus: 'Prometheus' };
 /** The shortest poll interval the app allows (the endpoint form says 0.25 s). */
 export const MIN_INTERVAL_MS = 250;
 
@@ -32,7 +32,7 @@ function checkInterval(ms: number): number {
 }
 
 function checkKind(kind: string): EndpointKind {
-  if (kind !== 'llama' && kind !== 'exporter') throw new Error(`Unknown endpoint kind "${kind}" (llama or exporter)`);
+  if (kind !== 'llama' && kind !== 'exporter' && kind !== 'prometheus') throw new Error(`Unknown endpoint kind "${kind}" (llama, exporter or prometheus)`);
   return kind;
 }
 

@@ -47,7 +47,7 @@ function catalogueProblem(r: Row): string | null {
 
 /** Why an endpoint row is unusable, or null; `url` receives the canonical address. */
 function endpointProblem(r: Row, url: { value: string }): string | null {
-  if (r.kind !== 'llama' && r.kind !== 'exporter') return `its kind "${String(r.kind)}" is unknown`;
+  if (r.kind !== 'llama' && r.kind !== 'exporter' && r.kind !== 'prometheus') return `its kind "${String(r.kind)}" is unknown`;
   if (!isText(r.name)) return 'its name is not text';
   if (!isText(r.url)) return 'its address is not text';
   try {

@@ -23,9 +23,10 @@ import { inTx, rows, type DB } from './sql.ts';
 import { migrateV1ToV2 } from './schema-v1.ts';
 import { migrateV3ToV4 } from './schema-v4.ts';
 import { addRpcWrites } from './schema-rpc.ts';
+import { migrateEndpointsPrometheus } from './schema-prometheus.ts';
 
 /** Newest schema this build knows. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** PRAGMA application_id of our files ("LlmD"), so another application's SQLite file is recognised. */
 export const APP_ID = 0x4c6c6d44;
@@ -80,6 +81,8 @@ const migrations: ((db: DB) => void)[] = [
   migrateV3ToV4,
   // v5: ids of writes other tabs sent, so one sent again after an owner change is applied once.
   addRpcWrites,
+  // v6: endpoints may be Prometheus servers (kind 'prometheus'); the table is rebuilt for its CHECK.
+  migrateEndpointsPrometheus,
 ];
 
 /** The v1 DDL, for tests and the fixture script that build a database as the first version did. */

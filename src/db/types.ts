@@ -6,7 +6,8 @@ import type { SeriesEventKind } from '../lib/series-events';
 export type { RouterModel, RouterModelState } from '../lib/llama-models';
 export type { SeriesEventKind } from '../lib/series-events';
 
-export type EndpointKind = 'llama' | 'exporter';
+/** prometheus: a Prometheus server the fleet page reads (the collector does not poll it). */
+export type EndpointKind = 'llama' | 'exporter' | 'prometheus';
 
 export interface Endpoint {
   id: number;

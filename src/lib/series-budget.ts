@@ -9,7 +9,8 @@ import { EXPORTER_SERIES } from './host-snapshot';
 import { MAX_SERIES } from './limits';
 import { KEYS } from './series-keys';
 
-export type SeriesSource = 'llama' | 'exporter';
+/** The kinds of endpoint; a Prometheus endpoint stores no series (its history stays in Prometheus). */
+export type SeriesSource = 'llama' | 'exporter' | 'prometheus';
 
 /** Names the llama-server collector derives itself (all of KEYS that are not /metrics families). */
 const LLAMA_DERIVED: ReadonlySet<string> = new Set(Object.values(KEYS).filter((k) => !k.startsWith('llamacpp:')));
@@ -26,6 +27,7 @@ const nameOf = (key: string) => {
  */
 export function isStoredSeries(source: SeriesSource, key: string): boolean {
   const name = nameOf(key);
+  if (source === 'prometheus') return false;
   return source === 'llama' ? name.startsWith('llamacpp:') || LLAMA_DERIVED.has(name) : EXPORTER_SERIES.has(name);
 }
 

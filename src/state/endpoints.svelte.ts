@@ -35,6 +35,7 @@ export class EndpointsState {
   readonly list = $derived(this.#list);
   readonly llama = $derived(this.#list.filter((e) => e.kind === 'llama'));
   readonly exporters = $derived(this.#list.filter((e) => e.kind === 'exporter'));
+  readonly prometheus = $derived(this.#list.filter((e) => e.kind === 'prometheus'));
   /** True once the first list came back from the database. */
   readonly loaded = $derived(this.#loaded);
   /** Last failed action, in words, or null. */
@@ -114,7 +115,7 @@ export class EndpointsState {
   }
 
   /**
-   * Adds the endpoints named in the page URL (`?server=<base-url>` repeatable, `?exporter=<url>`) that are
+   * Adds the endpoints named in the page URL (`?server=<base-url>` repeatable, `?exporter=<url>`, `?prometheus=<url>`) that are
    * not known yet, so a link or a script can open the dashboard pointed at a server. They are marked as
    * added by a link (polled meanwhile) until the user keeps or removes them, and never get an API key.
    * Returns the ids of the endpoints the URL named.
@@ -123,7 +124,7 @@ export class EndpointsState {
     const params = new URLSearchParams(search);
     const wanted: { kind: EndpointKind; url: string }[] = [];
     const ignored: string[] = [];
-    for (const [param, kind] of [['server', 'llama'], ['exporter', 'exporter']] as const) {
+    for (const [param, kind] of [['server', 'llama'], ['exporter', 'exporter'], ['prometheus', 'prometheus']] as const) {
       for (const raw of params.getAll(param)) {
         const url = normaliseBaseUrl(raw);
         if (url) wanted.push({ kind, url });

@@ -60,6 +60,16 @@ describe('EndpointsState', () => {
     expect(byId(linkedExp).fromLink).toBe(true);
   });
 
+  it('adds a Prometheus server named by ?prometheus=, marked as added by a link, without credentials', async () => {
+    const { api, state } = await connected();
+    const [, p] = await state.addFromQuery('?prometheus=prom.lan:9090/&server=http://127.0.0.1:8080');
+    const ep = api.listEndpoints().find((e) => e.id === p)!;
+    expect([ep.kind, ep.url, ep.fromLink, ep.apiKey]).toEqual(['prometheus', 'http://prom.lan:9090', true, null]);
+    expect(state.prometheus.map((e) => e.id)).toEqual([p]);
+    expect(state.llama).toHaveLength(1);
+    expect(await state.addFromQuery('?prometheus=http://prom.lan:9090')).toEqual([p]);
+  });
+
   it('edits, disables and removes, and says why a change was refused', async () => {
     const { state } = await connected();
     const [a, b] = await state.addFromQuery('?server=http://127.0.0.1:8080&server=http://127.0.0.1:8081');

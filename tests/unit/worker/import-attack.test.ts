@@ -122,7 +122,7 @@ describe('an imported file is data, never code', () => {
     const r = api.importDatabase(file);
     expect(r.ok).toBe(true);
     expect(r.skipped).toEqual([
-      'endpoint 7 "odd": it does not fit the app\'s table (CHECK constraint failed: kind IN (\'llama\',\'exporter\'))',
+      'endpoint 7 "odd": it does not fit the app\'s table (CHECK constraint failed: kind IN (\'llama\',\'exporter\',\'prometheus\'))',
       'endpoint 8 "twin": it does not fit the app\'s table (UNIQUE constraint failed: endpoints.kind, endpoints.url)',
     ]);
     expect(api.listEndpoints().map((e) => e.name)).toEqual(['home', 'gpu']);
