@@ -7,7 +7,7 @@
 
 type Column = Float64Array | Float32Array;
 
-/** Rows of one read, columnar; a key whose values are all null in the span is left out. */
+/** Rows of one read, columnar; every key the ring holds is there, null where a row has no value. */
 export interface RingPage {
   ts: number[];
   series: Record<string, (number | null)[]>;
@@ -19,6 +19,8 @@ export class ColumnRing {
   readonly capacity: number;
   readonly #ts: Float64Array;
   readonly #cols = new Map<string, Column>();
+  /** Push count when each key was last given (null counts: a GPU that reports no utilisation still has one). */
+  readonly #given = new Map<string, number>();
   readonly #precise: (key: string) => boolean;
   #next = 0;
   #size = 0;
@@ -59,8 +61,8 @@ export class ColumnRing {
     for (const k in values) {
       const v = values[k];
       let c = this.#cols.get(k);
+      this.#given.set(k, this.#pushes);
       if (!c) {
-        if (v === null) continue;
         c = new (this.#precise(k) ? Float64Array : Float32Array)(this.capacity).fill(NaN);
         this.#cols.set(k, c);
       }
@@ -87,17 +89,16 @@ export class ColumnRing {
       rows.push(at);
     }
     const series: Record<string, (number | null)[]> = {};
+    if (rows.length === 0) return { ts: [], series, more };
     for (const [k, c] of this.#cols) {
-      let any = false;
       // A float32 printed in full reads 666.6666870117188: 7 digits are what it holds (and half the bytes).
       const short = c instanceof Float32Array;
       const out = rows.map((at) => {
         const v = c[at];
         if (Number.isNaN(v)) return null;
-        any = true;
         return short ? Number(v.toPrecision(7)) : v;
       });
-      if (any) series[k] = out;
+      series[k] = out;
     }
     return { ts: rows.map((at) => this.#ts[at]), series, more };
   }
@@ -106,8 +107,13 @@ export class ColumnRing {
     return (this.#next - this.#size + i + this.capacity) % this.capacity;
   }
 
+  /** Keys not given for a whole window are gone from every row. */
   #dropEmpty(): void {
-    for (const [k, c] of this.#cols) if (c.every(Number.isNaN)) this.#cols.delete(k);
+    for (const [k, at] of this.#given) {
+      if (this.#pushes - at <= this.capacity) continue;
+      this.#cols.delete(k);
+      this.#given.delete(k);
+    }
   }
 }
 
