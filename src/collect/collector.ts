@@ -13,6 +13,7 @@ import type { DbEvent, Endpoint, EndpointInput, EndpointKind, EndpointStatus, Sa
 import { exporterPollerKind } from './exporter-poller';
 import { llamaPollerKind } from './llama-poller';
 import { endpointFromInput, initialStatus, type Poller, type PollerKind } from './poller';
+import type { GapStore } from './llama-gap-fill';
 
 const POLLERS: Partial<Record<EndpointKind, PollerKind>> = {
   llama: llamaPollerKind,
@@ -25,6 +26,8 @@ export interface CollectorDeps {
   emit(ev: DbEvent): void;
   /** Newest stored sample time of an endpoint, null when none (see PollerContext.lastStoredTs). */
   lastStoredTs?(endpointId: number): number | null;
+  /** Lets exporters fill llama-server gaps (collect/llama-gap-fill.ts); absent: no filling. */
+  gaps?: GapStore;
   fetch?: typeof fetch;
   now?: () => number;
   /** Per-request time limit (ms); by default derived from each endpoint's poll interval. */
@@ -56,6 +59,8 @@ export function createCollector(deps: CollectorDeps) {
       saveFrames: deps.saveFrames,
       onStatus: (status: EndpointStatus) => deps.emit({ type: 'status', status }),
       lastStoredTs: deps.lastStoredTs,
+      endpoints: deps.listEndpoints,
+      gaps: deps.gaps,
       timeoutMs: deps.timeoutMs,
       page: deps.page,
     };

@@ -12,6 +12,8 @@ import type { FetchFailure } from '../lib/explain-fetch-error';
 import { explainExporterFailure } from '../lib/host-exporter-errors';
 import { historyRows, snapshotProblem, snapshotSeries, type ExporterHistory, type ExporterSnapshot } from '../lib/host-snapshot';
 import { isDown, jsonOf } from '../lib/http-request';
+import { isWatchedServer, type WatchedServer } from '../lib/exporter-llama';
+import { LlamaGapFiller } from './llama-gap-fill';
 import { PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
 
 const SNAPSHOT = '/api/v1/snapshot';
@@ -25,10 +27,15 @@ export class ExporterPoller extends PollLoop {
   #lastTs: number | null = null;
   /** Added to exporter times so frames line up with this computer's clock; measured on each connect. */
   #offset = 0;
+  /** Fills the gaps of the llama-servers this exporter also watches; null when storage cannot say what it holds. */
+  readonly #filler: LlamaGapFiller | null;
 
   constructor(ctx: PollerContext) {
     // History replies can hold an hour of samples: allow more than for a snapshot.
     super(ctx, { unexpected: 'Polling the exporter failed unexpectedly', minTimeoutMs: 5000 });
+    this.#filler = ctx.gaps && ctx.endpoints
+      ? new LlamaGapFiller({ exporter: ctx.endpoint, store: ctx.gaps, endpoints: ctx.endpoints, get: (p) => this.#json(p), now: ctx.now })
+      : null;
   }
 
   async #json(path: string) {
@@ -76,8 +83,11 @@ export class ExporterPoller extends PollLoop {
       this.#lastTs = snap.ts;
     }
     this.save(frames, events);
-    const notes = [this.#offset ? clockNote(this.#offset) : null, sourceNotes(snap)].filter(Boolean).join(' ');
-    this.setStatus({ state: 'ok', message: notes || null, lastOkAt: now, info: infoOf(snap) });
+    const watched = (snap.llama ?? []).filter(isWatchedServer);
+    // In the background: a day of history takes a while, and the snapshots must go on meanwhile.
+    if (fill && this.#filler && watched.length > 0) void this.#filler.run(watched, this.#offset);
+    const notes = [this.#offset ? clockNote(this.#offset) : null, sourceNotes(snap), this.#filler?.problem].filter(Boolean).join(' ');
+    this.setStatus({ state: 'ok', message: notes || null, lastOkAt: now, info: infoOf(snap, watched) });
     return this.ctx.endpoint.intervalMs;
   }
 
@@ -114,11 +124,12 @@ function sourceNotes(s: ExporterSnapshot): string | null {
   return notes.length ? notes.join(' ') : null;
 }
 
-function infoOf(s: ExporterSnapshot): EndpointStatus['info'] {
+function infoOf(s: ExporterSnapshot, watched: WatchedServer[]): EndpointStatus['info'] {
   return {
     hostname: s.hostname,
     build: `exporter ${s.exporterVersion}`,
     gpus: s.gpus.map((g) => ({ id: g.id, name: g.name, vendor: g.vendor })),
+    llama: watched.map((w) => ({ url: w.url, health: w.health, model: w.model })),
   };
 }
 

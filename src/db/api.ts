@@ -16,6 +16,8 @@ import * as metrics from './metrics';
 import * as models from './models';
 import * as metadata from './metadata';
 import * as backup from './backup';
+import * as backfill from './backfill';
+import { LINK_PREFIX, type ExporterLink } from '../lib/exporter-llama';
 
 /** Starts polling (src/collect/collector.ts createCollector); injected so unit tests choose. */
 export type CollectorFactory = (deps: CollectorDeps) => Collector;
@@ -125,6 +127,14 @@ export function createApi(options: ApiOptions = {}) {
       },
       emit,
       lastStoredTs: (endpointId) => (handle ? metrics.latestValues(handle.db, endpointId)?.ts ?? null : null),
+      gaps: {
+        coverage: (endpointId, from, to) => backfill.coverage(db(), endpointId, from, to),
+        saveBackfill: (frames, events) => {
+          write((d) => backfill.saveBackfill(d, frames, events));
+          emit({ type: 'frames', endpointIds: [...new Set(frames.map((f) => f.endpointId))], ts: now() });
+        },
+        link: (id) => metadata.getMeta<ExporterLink>(db(), `${LINK_PREFIX}${id}`),
+      },
       now,
     }) ?? null;
     collector?.sync();

@@ -148,6 +148,8 @@ export interface EndpointStatus {
     hostname?: string;
     /** Exporter only: the GPUs of its latest snapshot, `id` as in the series keys (`gpu="<id>"`). */
     gpus?: { id: string; name: string; vendor: string }[];
+    /** Exporter only: the llama-servers it watches (`--llama`), as it reaches them. */
+    llama?: { url: string; health: string; model: string | null }[];
   };
   isRouter: boolean;
   routerModels: RouterModel[];

@@ -74,3 +74,15 @@ export function isWatchedServer(x: unknown): x is WatchedServer {
   const w = x as Partial<WatchedServer> | null;
   return !!w && typeof w.url === 'string' && typeof w.health === 'string';
 }
+
+/** Metadata key prefix (`link.exporter.<llamaEndpointId>`) of a hand-made link between a llama endpoint and an exporter. */
+export const LINK_PREFIX = 'link.exporter.';
+
+/**
+ * Llama endpoint `<id>` is the server exporter `exporterId` watches at `url`: for when the two reach it at
+ * different addresses (127.0.0.1:8080 on the box, gpu-box:8080 from a laptop).
+ */
+export interface ExporterLink {
+  exporterId: number;
+  url: string;
+}
