@@ -7,7 +7,7 @@
  */
 
 import type { Endpoint, SampleFrame, SeriesEvent } from '../db/types';
-import { llamaHistoryProblem, type ExporterLink, type LlamaHistoryPage, type WatchedServer } from '../lib/exporter-llama';
+import { coversEndpoint, llamaHistoryProblem, type ExporterLink, type LlamaHistoryPage, type WatchedServer } from '../lib/exporter-llama';
 import { filledDetail, planGaps, subtract, type Span } from '../lib/gap-plan';
 import type { JsonResult } from '../lib/http-request';
 import { hostOf } from '../lib/base-url';
@@ -23,13 +23,6 @@ export interface GapStore {
 /** Each covered endpoint is checked again this often (and at once when first seen). */
 const CHECK_MS = 30_000;
 const PAGE = 3600;
-
-/** Whether `ep` is the server the exporter watches as `w`: linked by hand, or at the same address. */
-export function coversEndpoint(exporterId: number, w: Pick<WatchedServer, 'url'>, ep: Pick<Endpoint, 'id' | 'kind' | 'url'>, link: ExporterLink | null): boolean {
-  if (ep.kind !== 'llama') return false;
-  if (link) return link.exporterId === exporterId && link.url === w.url;
-  return ep.url === w.url;
-}
 
 export interface GapFillerOptions {
   exporter: Endpoint;

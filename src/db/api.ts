@@ -131,7 +131,7 @@ export function createApi(options: ApiOptions = {}) {
         coverage: (endpointId, from, to) => backfill.coverage(db(), endpointId, from, to),
         saveBackfill: (frames, events) => {
           write((d) => backfill.saveBackfill(d, frames, events));
-          emit({ type: 'frames', endpointIds: [...new Set(frames.map((f) => f.endpointId))], ts: now() });
+          emit({ type: 'frames', endpointIds: [...new Set(frames.map((f) => f.endpointId))], ts: now(), backfilled: true });
         },
         link: (id) => metadata.getMeta<ExporterLink>(db(), `${LINK_PREFIX}${id}`),
       },

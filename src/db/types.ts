@@ -157,7 +157,8 @@ export interface EndpointStatus {
 
 /** Pushed from the worker to the page (Comlink.proxy callback). */
 export type DbEvent =
-  | { type: 'frames'; endpointIds: number[]; ts: number }
+  /** New samples; `backfilled`: samples of the past were filled in (from an exporter), so charts re-read. */
+  | { type: 'frames'; endpointIds: number[]; ts: number; backfilled?: true }
   /** The stored history changed as a whole (cleared or imported): every chart starts over. */
   | { type: 'history-reset' }
   | { type: 'status'; status: EndpointStatus }

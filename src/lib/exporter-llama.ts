@@ -86,3 +86,10 @@ export interface ExporterLink {
   exporterId: number;
   url: string;
 }
+
+/** Whether llama endpoint `ep` is the server exporter `exporterId` watches as `w`: linked by hand, or at the same address. */
+export function coversEndpoint(exporterId: number, w: { url: string }, ep: { kind: string; url: string }, link: ExporterLink | null): boolean {
+  if (ep.kind !== 'llama') return false;
+  if (link) return link.exporterId === exporterId && link.url === w.url;
+  return ep.url === w.url;
+}

@@ -13,7 +13,7 @@ let stopListening: (() => void) | null = null;
  */
 export async function wireDashboard(search: string): Promise<void> {
   stopListening ??= onDbEvent((ev) => {
-    if (ev.type === 'frames') void metrics.onFrames(ev.endpointIds, ev.ts);
+    if (ev.type === 'frames') void metrics.onFrames(ev.endpointIds, ev.ts, ev.backfilled);
     else if (ev.type === 'history-reset') void metrics.onHistoryReset();
     else if (ev.type === 'status') {
       const before = endpoints.status(ev.status.endpointId)?.state;

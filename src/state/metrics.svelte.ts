@@ -141,9 +141,16 @@ export class MetricsState {
     if (this.#range.kind === 'live') this.#now = now;
   }
 
-  /** New samples were stored: refresh the cards' values and append them to the charts of a live window. */
-  async onFrames(endpointIds: number[], ts: number) {
+  /**
+   * New samples were stored: refresh the cards' values and append them to the charts of a live window.
+   * Backfilled ones lie in the past (a gap filled from an exporter): those charts and markers are read again.
+   */
+  async onFrames(endpointIds: number[], ts: number, backfilled = false) {
     const ids = endpointIds.filter((id) => this.#tracked.has(id));
+    if (backfilled) {
+      for (const id of ids) void this.#reload(id);
+      return;
+    }
     const latest = await this.#refreshLatest(ids);
     if (this.#range.kind !== 'live') return;
     this.#now = Math.max(this.#now, ts);

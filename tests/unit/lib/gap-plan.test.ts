@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { filledDetail, filledSpan, planGaps, subtract } from '../../../src/lib/gap-plan';
-import { coversEndpoint } from '../../../src/collect/llama-gap-fill';
+import { coversEndpoint } from '../../../src/lib/exporter-llama';
 
 describe('planGaps', () => {
   const window = { from: 1000, to: 20_000 };
