@@ -20,6 +20,8 @@ const SNAPSHOT = '/api/v1/snapshot';
 /** A clock difference above this is corrected; below it, request latency and sampling age dominate. */
 const SKEW_MS = 10_000;
 const HISTORY = '/api/v1/history';
+/** Host/GPU history rows per request: an hour at 1 s. */
+const HISTORY_PAGE = 3600;
 
 export class ExporterPoller extends PollLoop {
   #connected = false;
@@ -91,14 +93,21 @@ export class ExporterPoller extends PollLoop {
     return this.ctx.endpoint.intervalMs;
   }
 
-  /** Samples the exporter took after our last frame and before `until`; none when history fails. */
+  /**
+   * Samples the exporter took after our last frame and before `until`, read in pages (a day at 1 s would
+   * be one answer of tens of MB); what came before a failed page is kept.
+   */
   async #backfill(until: number): Promise<Omit<SampleFrame, 'endpointId'>[]> {
-    const since = this.#lastTs ?? this.#storedSince();
-    const h = await this.#json(`${HISTORY}?since=${since}`);
-    if (!h.ok || !isHistory(h.value)) return [];
-    return historyRows(h.value, since)
-      .filter((row) => row.ts < until)
-      .map((row) => ({ ts: row.ts + this.#offset, values: row.values }));
+    let since = this.#lastTs ?? this.#storedSince();
+    const out: Omit<SampleFrame, 'endpointId'>[] = [];
+    for (;;) {
+      const h = await this.#json(`${HISTORY}?since=${since}&until=${until - 1}&limit=${HISTORY_PAGE}`);
+      if (!h.ok || !isHistory(h.value)) return out;
+      for (const row of historyRows(h.value, since)) if (row.ts < until) out.push({ ts: row.ts + this.#offset, values: row.values });
+      // Exporters before paging send everything at once and no `more`.
+      if (h.value.more !== true || typeof h.value.next !== 'number' || h.value.next <= since) return out;
+      since = h.value.next;
+    }
   }
 
   /** The newest stored sample in exporter time (stored frames carry the offset), or 0 when none. */
