@@ -68,4 +68,34 @@ describe('filling a llama-server gap from the exporter', () => {
       for (const e of api.listEndpoints()) api.updateEndpoint(e.id, { enabled: false });
     }
   });
+
+  it('fills a server the dashboard reaches at another address once it is linked by hand, and not before', { timeout: 40_000 }, async () => {
+    const api = createApi({
+      storage: 'memory', retentionEveryMs: 0,
+      collector: (deps) => createCollector({ ...deps, timeoutMs: 2000, page: { protocol: null, origin: null } }),
+    });
+    await api.init();
+    // The exporter watches 127.0.0.1:<port>; this dashboard knows the same server as localhost:<port>.
+    const other = llama.url.replace('127.0.0.1', 'localhost');
+    const ep = api.addEndpoint({ kind: 'llama', name: 'box', url: other, apiKey: null, intervalMs: 250, enabled: false });
+    try {
+      await sleep(4000);
+      api.updateEndpoint(ep.id, { enabled: true });
+      const x = api.addEndpoint({ kind: 'exporter', name: 'box exporter', url: exporter.base, apiKey: null, intervalMs: 250, enabled: true });
+      const filled = () => api.events(ep.id, 0, Date.now() + 1000).filter((e) => e.kind === 'filled');
+      await waitFor(() => (api.endpointStatuses().find((s) => s.endpointId === x.id)?.info.llama?.length ?? 0) > 0, 10_000, () => 'the exporter\'s watch list');
+      await sleep(1500);
+      expect(filled()).toEqual([]);
+      api.setMeta(`link.exporter.${ep.id}`, { exporterId: x.id, url: llama.url });
+      // The filler checks each endpoint every 30 s; a fresh exporter poller (re-enabled) checks at once.
+      api.updateEndpoint(x.id, { enabled: false });
+      api.updateEndpoint(x.id, { enabled: true });
+      await waitFor(() => filled().length > 0, 10_000, () => 'a filled span');
+      const span = filledSpan(filled()[0].ts, filled()[0].detail)!;
+      expect(span.from).toBeGreaterThanOrEqual(ep.createdAt);
+      expect(api.history({ endpointId: ep.id, keys: ['up'], from: span.from, to: span.to, points: 100_000 }).ts.length).toBeGreaterThan(5);
+    } finally {
+      for (const e of api.listEndpoints()) api.updateEndpoint(e.id, { enabled: false });
+    }
+  });
 });
