@@ -51,6 +51,8 @@ export class LlamaWatch {
   #last: TickResult | null = null;
   #lastOkTs: number | null = null;
   #failures = 0;
+  /** An error thrown by a read (a bug, not the server's answer), until the next read goes through. */
+  #unexpected: string | null = null;
   #timer: NodeJS.Timeout | null = null;
   /** Per-slot values of the last /slots read (ctx fill, live speed), for /metrics. */
   #slots = new Map<string, number | null>();
@@ -78,7 +80,9 @@ export class LlamaWatch {
         delay = await this.once();
       } catch (e) {
         if (e instanceof Cancelled) return;
-        throw e;
+        // A bug in reading one server must not end the exporter: say it in the snapshot, try again later.
+        this.#unexpected = `reading this server failed unexpectedly: ${errorText(e)}`;
+        delay = Math.min(BACKOFF_CAP_MS, this.#intervalMs * 2 ** this.#failures++);
       }
       if (this.#stop.signal.aborted) return;
       this.#timer = setTimeout(loop, Math.max(0, delay - (Date.now() - began)));
@@ -108,6 +112,7 @@ export class LlamaWatch {
       return Math.min(BACKOFF_CAP_MS, this.#intervalMs * 2 ** (this.#failures - 1));
     }
     this.#failures = 0;
+    this.#unexpected = null;
     this.#lastOkTs = r.ts;
     return this.#intervalMs;
   }
@@ -118,8 +123,8 @@ export class LlamaWatch {
     const span = this.ring.span;
     return {
       url: this.url,
-      health: healthOf(r),
-      message: r?.message ?? null,
+      health: this.#unexpected ? 'error' : healthOf(r),
+      message: this.#unexpected ?? r?.message ?? null,
       build: r?.info.build ?? null,
       model: r?.info.model ?? null,
       isRouter: r?.isRouter ?? false,

@@ -81,7 +81,9 @@ describe('exporter watching a llama-server', () => {
     const s = await standIn({ traffic: 'steady' });
     const rec = await recorder(s.url);
     const r = await exporter(18240, ['--llama', rec.url]);
-    await waitFor(async () => (await page(r, rec.url)).ts.length >= 8, 15_000, () => 'eight ticks');
+    // A restart shows only once a counter has moved (a reset from 0 to 0 is no reset).
+    const moved = async () => ((await page(r, rec.url)).series['llamacpp:tokens_predicted_total'] ?? []).some((v) => (v ?? 0) > 0);
+    await waitFor(async () => (await page(r, rec.url)).ts.length >= 8 && (await moved()), 15_000, () => 'eight ticks and finished requests');
     s.control({ restart: true });
     await waitFor(async () => (await page(r, rec.url)).events.some((e) => e.kind === 'restart'), 15_000, () => 'a restart marker');
     await waitFor(async () => (await page(r, rec.url)).ts.length >= 20, 15_000, () => 'twenty ticks');
