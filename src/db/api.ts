@@ -8,6 +8,8 @@ import { migrate, SCHEMA_VERSION } from './schema';
 import { FrameQueue } from './frame-queue';
 import { replaceContents } from './replace';
 import { inTx } from './sql';
+import * as backfill from './backfill';
+import { LINK_PREFIX, type ExporterLink } from '../lib/exporter-llama';
 import { errorText } from '../lib/error-text';
 import { explainStorageError } from '../lib/explain-storage-error';
 import type { Collector, CollectorDeps } from '../collect/collector';
@@ -16,8 +18,6 @@ import * as metrics from './metrics';
 import * as models from './models';
 import * as metadata from './metadata';
 import * as backup from './backup';
-import * as backfill from './backfill';
-import { LINK_PREFIX, type ExporterLink } from '../lib/exporter-llama';
 
 /** Starts polling (src/collect/collector.ts createCollector); injected so unit tests choose. */
 export type CollectorFactory = (deps: CollectorDeps) => Collector;
