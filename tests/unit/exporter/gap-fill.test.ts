@@ -41,6 +41,7 @@ describe('filling a llama-server gap from the exporter', () => {
       await sleep(1500);
       // A restart shows only once a counter has moved (a reset from 0 to 0 is no reset).
       const moved = async () => ((await exporter.json(`/api/v1/history?llama=${encodeURIComponent(llama.url)}&limit=10000`)).series['llamacpp:tokens_predicted_total'] ?? []).some((v: number | null) => (v ?? 0) > 0);
+      llama.control({ requests: 2 });
       await waitFor(moved, 10_000, () => 'finished requests');
       llama.control({ restart: true });
       await sleep(3500);

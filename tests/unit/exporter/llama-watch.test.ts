@@ -76,12 +76,14 @@ function replayIo(answers: { path: string; status: number; text: string }[]): Se
 
 const RATES = ['prompt_tps', 'gen_tps', 'prompt_tokens_rate', 'gen_tokens_rate', 'requests_per_min', 'gen_tps_live'];
 
-describe('exporter watching a llama-server', () => {
+// Processes on a small shared machine: allow more than the default for the waits below.
+describe('exporter watching a llama-server', { timeout: 40_000 }, () => {
   it('keeps the values the dashboard\'s lib tick derives from the same answers, across a restart, with no negative rate', async () => {
     const s = await standIn({ traffic: 'steady' });
     const rec = await recorder(s.url);
     const r = await exporter(18240, ['--llama', rec.url]);
     // A restart shows only once a counter has moved (a reset from 0 to 0 is no reset).
+    s.control({ requests: 2 });
     const moved = async () => ((await page(r, rec.url)).series['llamacpp:tokens_predicted_total'] ?? []).some((v) => (v ?? 0) > 0);
     await waitFor(async () => (await page(r, rec.url)).ts.length >= 8 && (await moved()), 15_000, () => 'eight ticks and finished requests');
     s.control({ restart: true });
