@@ -1,44 +1,31 @@
 import type { ExporterHistory } from '../src/lib/host-snapshot';
+import { ColumnRing, ringCapacity } from './ring';
 
-/** Fixed-size ring of past samples (flattened series values), oldest overwritten first. */
+/**
+ * Host and GPU samples of the history window. Every key keeps 8-byte floats: byte counts exceed what a
+ * float32 holds exactly, and there are few host keys (see exporter/README.md for the cost).
+ */
 export class History {
-  readonly #ts: number[];
-  readonly #values: Record<string, number | null>[];
-  readonly #capacity: number;
-  #next = 0;
-  #size = 0;
+  readonly ring: ColumnRing;
 
   constructor(historyMs: number, intervalMs: number) {
-    this.#capacity = Math.max(1, Math.ceil(historyMs / intervalMs) + 1);
-    this.#ts = new Array(this.#capacity);
-    this.#values = new Array(this.#capacity);
+    this.ring = new ColumnRing(ringCapacity(historyMs, intervalMs));
   }
 
   push(ts: number, values: Record<string, number | null>): void {
-    this.#ts[this.#next] = ts;
-    this.#values[this.#next] = values;
-    this.#next = (this.#next + 1) % this.#capacity;
-    this.#size = Math.min(this.#size + 1, this.#capacity);
+    this.ring.push(ts, values);
   }
 
   get size(): number {
-    return this.#size;
+    return this.ring.size;
   }
 
-  /** Samples strictly newer than `since` (ms), columnar; a series absent from a sample is null there. */
-  since(since: number, intervalMs: number): ExporterHistory {
-    const start = (this.#next - this.#size + this.#capacity) % this.#capacity;
-    const picked: number[] = [];
-    for (let i = 0; i < this.#size; i++) {
-      const at = (start + i) % this.#capacity;
-      if (this.#ts[at] > since) picked.push(at);
-    }
-    const series: Record<string, (number | null)[]> = {};
-    picked.forEach((at, row) => {
-      for (const [k, v] of Object.entries(this.#values[at])) {
-        (series[k] ??= new Array(picked.length).fill(null))[row] = v;
-      }
-    });
-    return { version: 1, intervalMs, ts: picked.map((at) => this.#ts[at]), series };
+  /**
+   * Samples with since < ts <= until, columnar, the oldest `limit` of them (all when no limit: what
+   * dashboards before paging ask for); `more`/`next` say where the next page starts.
+   */
+  since(since: number, intervalMs: number, until = Infinity, limit = Infinity): ExporterHistory & { more: boolean; next: number | null } {
+    const p = this.ring.page(since, until, limit);
+    return { version: 1, intervalMs, ts: p.ts, series: p.series, more: p.more, next: p.more ? (p.ts.at(-1) ?? null) : null };
   }
 }

@@ -1,13 +1,15 @@
 import type { CpuTimes } from '../src/lib/host-cpu';
 import type { ExporterSnapshot, GpuSourceStatus, SnapshotGpu } from '../src/lib/host-snapshot';
 import { writeProm, type PromFamily, type PromSample } from '../src/lib/prom-write';
+import { KEYS } from '../src/lib/series-keys';
+import type { LlamaWatch } from './llama-watch';
 
 /**
  * The /metrics page. Host metrics carry node_exporter's names and units so fleet dashboards and
  * recording rules written for node_exporter work unchanged; GPU metrics use the llamadash_gpu_
  * prefix with gpu (index), uuid, name and vendor labels on every series.
  */
-export function renderMetrics(s: ExporterSnapshot, cpuTimes: readonly CpuTimes[], sources: GpuSourceStatus[]): string {
+export function renderMetrics(s: ExporterSnapshot, cpuTimes: readonly CpuTimes[], sources: GpuSourceStatus[], watches: readonly Pick<LlamaWatch, 'url' | 'status' | 'slotGauges'>[] = []): string {
   const h = s.host;
   const gauge = (name: string, help: string, samples: PromSample[]): PromFamily => ({ name, help, type: 'gauge', samples });
   const one = (value: number | null): PromSample[] => [{ value }];
@@ -51,8 +53,28 @@ export function renderMetrics(s: ExporterSnapshot, cpuTimes: readonly CpuTimes[]
       samples: sources.filter((x) => x.state !== 'absent').map((x) => ({ labels: { source: x.name }, value: x.restarts })) },
     gauge('llamadash_exporter_build_info', 'Exporter version; always 1.', [{ labels: { version: s.exporterVersion }, value: 1 }]),
     gauge('llamadash_exporter_last_sample_timestamp_seconds', 'When the served sample was taken, in unixtime.', one(s.ts / 1000)),
+    ...llamaFamilies(watches),
   ];
   return writeProm(families);
+}
+
+/**
+ * Watched llama-servers: only what their own /metrics lacks (it has the counters and request gauges, so
+ * those are not repeated): whether the exporter reaches them, and what only /slots shows, context fill
+ * and live generation speed per slot. Labelled with the server's base URL (and model in router mode).
+ */
+function llamaFamilies(watches: readonly Pick<LlamaWatch, 'url' | 'status' | 'slotGauges'>[]): PromFamily[] {
+  const pick = (name: string) => watches.flatMap((w) => w.slotGauges().filter((g) => g.name === name)
+    .map((g) => ({ labels: { server: w.url, ...g.labels }, value: g.value })));
+  const gauge = (name: string, help: string, samples: PromSample[]): PromFamily => ({ name, help, type: 'gauge', samples });
+  if (watches.length === 0) return [];
+  return [
+    gauge('llamadash_llama_up', 'Whether the exporter reached this llama-server on its last read (1; also while it sleeps or loads) or not (0).',
+      watches.map((w) => ({ labels: { server: w.url }, value: ['up', 'sleeping', 'loading'].includes(w.status().health) ? 1 : 0 }))),
+    gauge('llamadash_llama_slot_context_fill_ratio', 'Share of a slot\'s context in use (prompt plus generated tokens over n_ctx), from /slots (0-1).', pick(KEYS.slotCtxFill)),
+    gauge('llamadash_llama_slot_generation_tokens_per_second', 'Tokens a slot generates per second now, from /slots (0 while idle).', pick(KEYS.slotGenTps)),
+    gauge('llamadash_llama_generation_tokens_per_second', 'Tokens generated per second now over all slots, from /slots (0 while idle).', pick(KEYS.genTpsLive)),
+  ];
 }
 
 function gpuLabels(g: SnapshotGpu): Record<string, string> {

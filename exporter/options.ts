@@ -1,3 +1,4 @@
+import { parseBaseUrl } from '../src/lib/base-url';
 import { DEFAULT_EXPORTER_PORT } from '../src/lib/host-snapshot';
 
 /** Exporter settings: each flag has an environment variable; a flag wins over its variable. */
@@ -14,6 +15,14 @@ export interface ExporterOptions {
   nvidiaSmi: string | null;
   /** Where the DRM class directory lives; only tests point it elsewhere. */
   sysfsRoot: string;
+  /** llama-servers to watch (canonical base URLs). */
+  llama: string[];
+  /** Per server: a file holding its API key (read at start, so the key never shows in ps). */
+  llamaKeyFiles: { url: string; path: string }[];
+  /** Per server: its API key, from LLAMADASH_EXPORTER_LLAMA_KEYS. */
+  llamaKeys: { url: string; key: string }[];
+  llamaIntervalMs: number;
+  llamaHistoryMs: number;
 }
 
 export const DEFAULT_PORT = DEFAULT_EXPORTER_PORT;
@@ -27,7 +36,13 @@ interface Spec {
   arg: string;
   help: string;
   apply: (o: ExporterOptions, v: string) => void;
+  /** Repeatable flags add to a list; the first flag replaces what the env variable gave. */
+  reset?: (o: ExporterOptions) => void;
+  /** Secrets: only the env variable is read, since a flag shows in ps. */
+  envOnly?: boolean;
 }
+
+const DAY_MS = 24 * 3600_000;
 
 const SPECS: Spec[] = [
   { flag: 'port', env: 'LLAMADASH_EXPORTER_PORT', arg: 'N', help: `TCP port to listen on (default ${DEFAULT_PORT})`,
@@ -41,20 +56,33 @@ const SPECS: Spec[] = [
   { flag: 'token', env: 'LLAMADASH_EXPORTER_TOKEN', arg: 'SECRET', help: 'require "Authorization: Bearer SECRET" (prefer the env variable: flags show in ps)',
     apply: (o, v) => (o.token = v === '' ? null : v) },
   { flag: 'disk', env: 'LLAMADASH_EXPORTER_DISKS', arg: 'PATHS', help: 'comma-separated paths whose filesystems to report (default / or the system drive); repeatable',
-    apply: (o, v) => (o.diskPaths = list(v)) },
-  { flag: 'history', env: 'LLAMADASH_EXPORTER_HISTORY', arg: 'DUR', help: 'how much history /api/v1/history keeps, e.g. 1h, 30m (default 1h)',
+    apply: (o, v) => o.diskPaths.push(...list(v)), reset: (o) => (o.diskPaths = []) },
+  { flag: 'history', env: 'LLAMADASH_EXPORTER_HISTORY', arg: 'DUR', help: 'how much host and GPU history /api/v1/history keeps, e.g. 1h, 30m (default 24h)',
     apply: (o, v) => (o.historyMs = Math.max(0, duration(v, 'history'))) },
   { flag: 'nvidia-smi', env: 'LLAMADASH_EXPORTER_NVIDIA_SMI', arg: 'PATH', help: 'nvidia-smi to run, or "off" (default: search PATH and the driver\'s install folders)',
     apply: (o, v) => (o.nvidiaSmi = v) },
   { flag: 'sysfs-root', env: 'LLAMADASH_EXPORTER_SYSFS_ROOT', arg: 'DIR', help: 'DRM class directory for AMD cards (default /sys/class/drm)',
     apply: (o, v) => (o.sysfsRoot = v) },
+  { flag: 'llama', env: 'LLAMADASH_EXPORTER_LLAMA', arg: 'URL', help: 'a llama-server to watch, e.g. http://127.0.0.1:8080 (comma-separated; repeatable)',
+    apply: (o, v) => o.llama.push(...list(v).map((u) => baseUrl(u, 'llama'))), reset: (o) => (o.llama = []) },
+  { flag: 'llama-key-file', env: 'LLAMADASH_EXPORTER_LLAMA_KEY_FILES', arg: 'URL=PATH', help: 'file holding the API key of a watched server (repeatable; keeps the key out of ps)',
+    apply: (o, v) => o.llamaKeyFiles.push(...list(v).map((p) => { const [url, path] = pair(p, 'llama-key-file', 'URL=PATH'); return { url, path }; })),
+    reset: (o) => (o.llamaKeyFiles = []) },
+  { flag: 'llama-keys', env: 'LLAMADASH_EXPORTER_LLAMA_KEYS', arg: 'URL=KEY', help: 'API keys of watched servers, comma-separated; env variable only', envOnly: true,
+    apply: (o, v) => o.llamaKeys.push(...list(v).map((p) => { const [url, key] = pair(p, 'llama-keys', 'URL=KEY'); return { url, key }; })),
+    reset: (o) => (o.llamaKeys = []) },
+  { flag: 'llama-interval', env: 'LLAMADASH_EXPORTER_LLAMA_INTERVAL', arg: 'DUR', help: 'how often each watched llama-server is read (default 1s, at least 100ms)',
+    apply: (o, v) => (o.llamaIntervalMs = Math.max(100, duration(v, 'llama-interval'))) },
+  { flag: 'llama-history', env: 'LLAMADASH_EXPORTER_LLAMA_HISTORY', arg: 'DUR', help: 'how much history of each watched llama-server is kept (default 24h)',
+    apply: (o, v) => (o.llamaHistoryMs = Math.max(0, duration(v, 'llama-history'))) },
 ];
 
 function defaultOptions(platform: string, env: Record<string, string | undefined>): ExporterOptions {
   return {
     port: DEFAULT_PORT, host: '127.0.0.1', intervalMs: 1000, corsOrigins: [LOOPBACK], token: null,
     diskPaths: [platform === 'win32' ? `${env.SystemDrive ?? 'C:'}\\` : '/'],
-    historyMs: 3600_000, nvidiaSmi: null, sysfsRoot: '/sys/class/drm',
+    historyMs: DAY_MS, nvidiaSmi: null, sysfsRoot: '/sys/class/drm',
+    llama: [], llamaKeyFiles: [], llamaKeys: [], llamaIntervalMs: 1000, llamaHistoryMs: DAY_MS,
   };
 }
 
@@ -70,9 +98,11 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
   try {
     for (const s of SPECS) {
       const v = env[s.env];
-      if (v !== undefined && v !== '') s.apply(o, v);
+      if (v === undefined || v === '') continue;
+      s.reset?.(o);
+      s.apply(o, v);
     }
-    let disksFromFlags: string[] | null = null;
+    const flagged = new Set<Spec>();
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i];
       if (a === '-h' || a === '--help') return { kind: 'help' };
@@ -80,15 +110,17 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
       const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(a);
       const spec = m && SPECS.find((s) => s.flag === m[1]);
       if (!m || !spec) return { kind: 'error', message: `unknown option "${a}" (see --help)` };
+      if (spec.envOnly) return { kind: 'error', message: `--${spec.flag} would show the keys in ps: set ${spec.env} or use --llama-key-file URL=PATH` };
       let value = m[2];
       if (value === undefined) {
         if (i + 1 >= argv.length) return { kind: 'error', message: `--${spec.flag} needs a value (${spec.arg})` };
         value = argv[++i];
       }
+      if (!flagged.has(spec)) spec.reset?.(o);
+      flagged.add(spec);
       spec.apply(o, value);
-      if (spec.flag === 'disk') disksFromFlags = [...(disksFromFlags ?? []), ...o.diskPaths];
     }
-    if (disksFromFlags) o.diskPaths = disksFromFlags;
+    checkLlama(o);
   } catch (e) {
     return { kind: 'error', message: (e as Error).message };
   }
@@ -98,7 +130,7 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
 /** The --help text. */
 export function helpText(version: string): string {
   const rows = SPECS.map((s) => {
-    const left = `  --${s.flag} ${s.arg}`;
+    const left = s.envOnly ? `  (env) ${s.arg}` : `  --${s.flag} ${s.arg}`;
     return `${left.padEnd(26)}${s.help}\n${' '.repeat(26)}env ${s.env}`;
   });
   return [
@@ -110,9 +142,32 @@ export function helpText(version: string): string {
     `${'  -h, --help'.padEnd(26)}this text`,
     `${'  -V, --version'.padEnd(26)}print the version`,
     '',
-    'Endpoints: GET /metrics (Prometheus text), /api/v1/snapshot, /api/v1/history?since=<ms>, /healthz.',
+    'Endpoints: GET /metrics (Prometheus text), /api/v1/snapshot, /api/v1/history?since=<ms>&until=<ms>&limit=<n>',
+    '(add &llama=<url> for a watched llama-server\'s series), /healthz.',
     '',
   ].join('\n');
+}
+
+/** Keys must name a watched server: a key for an address not watched is a typo that would go unnoticed. */
+function checkLlama(o: ExporterOptions): void {
+  o.llama = [...new Set(o.llama)];
+  for (const { url } of [...o.llamaKeyFiles, ...o.llamaKeys]) {
+    if (!o.llama.includes(url)) throw new Error(`an API key is given for ${url}, which is not watched: add --llama ${url}`);
+  }
+}
+
+function baseUrl(v: string, what: string): string {
+  const r = parseBaseUrl(v, { assumeHttp: true });
+  if (!r.ok) throw new Error(`--${what}: ${r.message}`);
+  return r.url;
+}
+
+/** "URL=VALUE": split at the first "=" (a base URL has none; a path or key may). */
+function pair(v: string, what: string, form: string): [string, string] {
+  const at = v.indexOf('=');
+  // The value may be a key: name only the part before "=", never the rest.
+  if (at <= 0 || at === v.length - 1) throw new Error(`${what} takes ${form}; ${at <= 0 ? 'an entry has no URL before "="' : `the entry for ${v.slice(0, at)} is empty`}`);
+  return [baseUrl(v.slice(0, at), what), v.slice(at + 1)];
 }
 
 function list(v: string): string[] {

@@ -1,6 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { DEFAULT_LLAMA_LIMIT, MAX_HISTORY_LIMIT } from '../src/lib/exporter-llama';
+import { normaliseBaseUrl } from '../src/lib/base-url';
 import { PROM_CONTENT_TYPE } from '../src/lib/prom-write';
+import type { LlamaWatch } from './llama-watch';
 import { renderMetrics } from './metrics';
 import { LOOPBACK, type ExporterOptions } from './options';
 import type { Sampler } from './sampler';
@@ -43,7 +46,7 @@ export function hostHeaderLoopback(header: string | undefined): boolean {
 }
 
 /** The HTTP side: reads what the sampler holds; never spawns anything. */
-export function createServer(o: ExporterOptions, sampler: Sampler): http.Server {
+export function createServer(o: ExporterOptions, sampler: Sampler, watches: readonly LlamaWatch[] = []): http.Server {
   const token = o.token === null ? null : Buffer.from(`Bearer ${o.token}`);
   const loopbackOnly = isLoopbackName(o.host);
   return http.createServer((req, res) => {
@@ -80,17 +83,38 @@ export function createServer(o: ExporterOptions, sampler: Sampler): http.Server 
       case '/healthz':
         return json(res, snap ? 200 : 503, { status: snap ? 'ok' : 'starting', ts: snap?.ts ?? null, sources: sampler.sources() });
       case '/api/v1/snapshot':
-        return snap ? json(res, 200, snap) : json(res, 503, { error: 'no sample taken yet; retry in a moment' });
-      case '/api/v1/history': {
-        const raw = url.searchParams.get('since');
-        const since = raw === null || raw === '' ? 0 : Number(raw);
-        if (!Number.isFinite(since)) return json(res, 400, { error: 'since must be a time in ms since epoch' });
-        return json(res, 200, sampler.history.since(since, o.intervalMs));
-      }
+        return snap ? json(res, 200, { ...snap, llama: watches.map((w) => w.status()) }) : json(res, 503, { error: 'no sample taken yet; retry in a moment' });
+      case '/api/v1/history':
+        return history(res, url.searchParams);
       case '/metrics':
         if (!snap) return json(res, 503, { error: 'no sample taken yet; retry in a moment' });
-        return send(res, 200, PROM_CONTENT_TYPE, renderMetrics(snap, sampler.host.cpuTimes, sampler.sources()));
+        return send(res, 200, PROM_CONTENT_TYPE, renderMetrics(snap, sampler.host.cpuTimes, sampler.sources(), watches));
     }
+  }
+
+  /**
+   * Host/GPU samples (all of them when no limit is asked, as dashboards before paging expect), or with
+   * `llama=<url>` one page of that watched server's series (an hour at 1 s when no limit is asked).
+   */
+  function history(res: ServerResponse, q: URLSearchParams): void {
+    const num = (name: string, fallback: number) => {
+      const raw = q.get(name);
+      return raw === null || raw === '' ? fallback : Number(raw);
+    };
+    const since = num('since', 0);
+    const until = num('until', Infinity);
+    if (!Number.isFinite(since)) return json(res, 400, { error: 'since must be a time in ms since epoch' });
+    if (Number.isNaN(until)) return json(res, 400, { error: 'until must be a time in ms since epoch' });
+    const target = q.get('llama');
+    const limit = num('limit', target === null ? Infinity : DEFAULT_LLAMA_LIMIT);
+    if (limit !== Infinity && (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT)) {
+      return json(res, 400, { error: `limit must be a whole number from 1 to ${MAX_HISTORY_LIMIT}` });
+    }
+    if (target === null) return json(res, 200, { ...sampler.history.since(since, o.intervalMs, until, limit), llama: watches.map((w) => w.status()) });
+    const wanted = normaliseBaseUrl(target, { assumeHttp: true });
+    const w = watches.find((x) => x.url === wanted);
+    if (!w) return json(res, 404, { error: `${target} is not watched by this exporter (it watches ${watches.map((x) => x.url).join(', ') || 'no llama-server'})` });
+    return json(res, 200, w.page(since, until, limit));
   }
 
   function tokenOk(header: string | undefined): boolean {

@@ -15,6 +15,7 @@ import { identifyLlama } from './llama-identify';
 import { llamaPollerKind } from './llama-poller';
 import { prometheusPollerKind } from './prometheus-poller';
 import { endpointFromInput, initialStatus, type Poller, type PollerKind } from './poller';
+import type { GapStore } from './llama-gap-fill';
 
 const POLLERS: Partial<Record<EndpointKind, PollerKind>> = {
   llama: { ...llamaPollerKind, identify: identifyLlama },
@@ -28,6 +29,8 @@ export interface CollectorDeps {
   emit(ev: DbEvent): void;
   /** Newest stored sample time of an endpoint, null when none (see PollerContext.lastStoredTs). */
   lastStoredTs?(endpointId: number): number | null;
+  /** Lets exporters fill llama-server gaps (collect/llama-gap-fill.ts); absent: no filling. */
+  gaps?: GapStore;
   fetch?: typeof fetch;
   now?: () => number;
   /** Per-request time limit (ms); by default derived from each endpoint's poll interval. */
@@ -59,6 +62,8 @@ export function createCollector(deps: CollectorDeps) {
       saveFrames: deps.saveFrames,
       onStatus: (status: EndpointStatus) => deps.emit({ type: 'status', status }),
       lastStoredTs: deps.lastStoredTs,
+      endpoints: deps.listEndpoints,
+      gaps: deps.gaps,
       timeoutMs: deps.timeoutMs,
       page: deps.page,
     };

@@ -13,12 +13,16 @@ import { explainExporterFailure } from '../lib/host-exporter-errors';
 import { MAX_HISTORY_BYTES } from '../lib/limits';
 import { historyRows, snapshotProblem, snapshotSeries, type ExporterHistory, type ExporterSnapshot } from '../lib/host-snapshot';
 import { isDown, jsonOf } from '../lib/http-request';
+import { isWatchedServer, type WatchedServer } from '../lib/exporter-llama';
+import { LlamaGapFiller } from './llama-gap-fill';
 import { PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
 
 const SNAPSHOT = '/api/v1/snapshot';
 /** A clock difference above this is corrected; below it, request latency and sampling age dominate. */
 const SKEW_MS = 10_000;
 const HISTORY = '/api/v1/history';
+/** Host/GPU history rows per request: an hour at 1 s. */
+const HISTORY_PAGE = 3600;
 
 export class ExporterPoller extends PollLoop {
   #connected = false;
@@ -28,10 +32,15 @@ export class ExporterPoller extends PollLoop {
   #offset = 0;
   /** Why the last history fill stored nothing, when the reason is worth telling (a reply too large). */
   #historyNote: string | null = null;
+  /** Fills the gaps of the llama-servers this exporter also watches; null when storage cannot say what it holds. */
+  readonly #filler: LlamaGapFiller | null;
 
   constructor(ctx: PollerContext) {
     // History replies can hold an hour of samples: allow more than for a snapshot.
     super(ctx, { unexpected: 'Polling the exporter failed unexpectedly', minTimeoutMs: 5000 });
+    this.#filler = ctx.gaps && ctx.endpoints
+      ? new LlamaGapFiller({ exporter: ctx.endpoint, store: ctx.gaps, endpoints: ctx.endpoints, get: (p) => this.#json(p), now: ctx.now })
+      : null;
   }
 
   async #json(path: string, maxBytes?: number) {
@@ -79,20 +88,30 @@ export class ExporterPoller extends PollLoop {
       this.#lastTs = snap.ts;
     }
     this.save(frames, events);
-    const notes = [this.#offset ? clockNote(this.#offset) : null, sourceNotes(snap), this.#historyNote].filter(Boolean).join(' ');
-    this.setStatus({ state: 'ok', message: notes || null, lastOkAt: now, info: infoOf(snap) });
+    const watched = (snap.llama ?? []).filter(isWatchedServer);
+    // In the background: a day of history takes a while, and the snapshots must go on meanwhile.
+    if (fill && this.#filler && watched.length > 0) void this.#filler.run(watched, this.#offset);
+    const notes = [this.#offset ? clockNote(this.#offset) : null, sourceNotes(snap), this.#historyNote, this.#filler?.problem].filter(Boolean).join(' ');
+    this.setStatus({ state: 'ok', message: notes || null, lastOkAt: now, info: infoOf(snap, watched) });
     return this.ctx.endpoint.intervalMs;
   }
 
-  /** Samples the exporter took after our last frame and before `until`; none when history fails. */
+  /**
+   * Samples the exporter took after our last frame and before `until`, read in pages (a day at 1 s would
+   * be one answer of tens of MB); what came before a failed page is kept.
+   */
   async #backfill(until: number): Promise<Omit<SampleFrame, 'endpointId'>[]> {
-    const since = this.#lastTs ?? this.#storedSince();
-    const h = await this.#json(`${HISTORY}?since=${since}`, MAX_HISTORY_BYTES);
-    this.#historyNote = !h.ok && h.failure.kind === 'too-large' ? explainExporterFailure(h.failure, { url: this.ctx.endpoint.url, path: HISTORY, hasToken: false }) : null;
-    if (!h.ok || !isHistory(h.value)) return [];
-    return historyRows(h.value, since)
-      .filter((row) => row.ts < until)
-      .map((row) => ({ ts: row.ts + this.#offset, values: row.values }));
+    let since = this.#lastTs ?? this.#storedSince();
+    const out: Omit<SampleFrame, 'endpointId'>[] = [];
+    for (;;) {
+      const h = await this.#json(`${HISTORY}?since=${since}&until=${until - 1}&limit=${HISTORY_PAGE}`, MAX_HISTORY_BYTES);
+      this.#historyNote = !h.ok && h.failure.kind === 'too-large' ? explainExporterFailure(h.failure, { url: this.ctx.endpoint.url, path: HISTORY, hasToken: false }) : null;
+      if (!h.ok || !isHistory(h.value)) return out;
+      for (const row of historyRows(h.value, since)) if (row.ts < until) out.push({ ts: row.ts + this.#offset, values: row.values });
+      // Exporters before paging send everything at once and no `more`.
+      if (h.value.more !== true || typeof h.value.next !== 'number' || h.value.next <= since) return out;
+      since = h.value.next;
+    }
   }
 
   /** The newest stored sample in exporter time (stored frames carry the offset), or 0 when none. */
@@ -118,11 +137,12 @@ function sourceNotes(s: ExporterSnapshot): string | null {
   return notes.length ? notes.join(' ') : null;
 }
 
-function infoOf(s: ExporterSnapshot): EndpointStatus['info'] {
+function infoOf(s: ExporterSnapshot, watched: WatchedServer[]): EndpointStatus['info'] {
   return {
     hostname: s.hostname,
     build: `exporter ${s.exporterVersion}`,
     gpus: s.gpus.map((g) => ({ id: g.id, name: g.name, vendor: g.vendor })),
+    llama: watched.map((w) => ({ url: w.url, health: w.health, model: w.model })),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Endpoint, EndpointInput, EndpointStatus, SampleFrame, SeriesEvent 
 import type { FetchFailure } from '../lib/explain-fetch-error';
 import { SeriesBudget, tooManySeriesText } from '../lib/series-budget';
 import { Cancelled, currentPage, request, type HttpEnv, type HttpResult } from './http';
+import type { GapStore } from './llama-gap-fill';
 
 export interface PollerContext {
   endpoint: Endpoint;
@@ -22,6 +23,9 @@ export interface PollerContext {
   lastStoredTs?(endpointId: number): number | null;
   /** Per-request time limit. */
   timeoutMs?: number;
+  /** The stored endpoints and what their history covers: an exporter fills llama-server gaps with them. Absent: no filling. */
+  endpoints?: () => Endpoint[];
+  gaps?: GapStore;
   /** Page protocol/origin for mixed-content and CORS explanations; taken from `location` when absent. */
   page?: { protocol: string | null; origin: string | null };
 }

@@ -160,6 +160,8 @@ export interface EndpointStatus {
     hostname?: string;
     /** Exporter only: the GPUs of its latest snapshot, `id` as in the series keys (`gpu="<id>"`). */
     gpus?: { id: string; name: string; vendor: string }[];
+    /** Exporter only: the llama-servers it watches (`--llama`), as it reaches them. */
+    llama?: { url: string; health: string; model: string | null }[];
   };
   isRouter: boolean;
   routerModels: RouterModel[];
@@ -169,9 +171,10 @@ export interface EndpointStatus {
 export type DbEvent =
   /**
    * Frames were stored: the newest values of each endpoint that got some, and the events (restart,
-   * down, up, ...) stored with them, so the page shows them without asking back.
+   * down, up, ...) stored with them, so the page shows them without asking back. `backfilled`: samples of
+   * the past were filled in (from an exporter), so the charts of those endpoints read again.
    */
-  | { type: 'frames'; endpointIds: number[]; ts: number; latest: LatestValues[]; events: SeriesEvent[] }
+  | { type: 'frames'; endpointIds: number[]; ts: number; latest: LatestValues[]; events: SeriesEvent[]; backfilled?: true }
   /** The stored history changed as a whole (cleared or imported): every chart starts over. */
   | { type: 'history-reset' }
   | { type: 'status'; status: EndpointStatus }

@@ -1,3 +1,4 @@
+import type { WatchedServer } from './exporter-llama';
 import type { GpuSample } from './gpu-sample';
 import { seriesKey } from './series-keys';
 
@@ -21,6 +22,8 @@ export interface ExporterSnapshot {
   gpus: SnapshotGpu[];
   /** How each GPU source is doing; an absent tool is a normal state ("absent"), not an error. */
   sources: GpuSourceStatus[];
+  /** The llama-servers this exporter watches (`--llama`); absent from exporters before 0.x that had none. */
+  llama?: WatchedServer[];
 }
 
 /** A GPU with the label value the series keys use (`gpu="0"`). */
@@ -75,6 +78,11 @@ export interface ExporterHistory {
   intervalMs: number;
   ts: number[];
   series: Record<string, (number | null)[]>;
+  /** Paged reads (`limit`): more samples follow; ask again with since = next. Absent from older exporters. */
+  more?: boolean;
+  next?: number | null;
+  /** The watched llama-servers, whose series come with `&llama=<url>`. */
+  llama?: WatchedServer[];
 }
 
 /**

@@ -139,9 +139,14 @@ export class MetricsState {
 
   /**
    * New samples were stored: the event carries each endpoint's newest values and the stored events, so
-   * the cards update and the charts of a live window grow without asking the worker back.
+   * the cards update and the charts of a live window grow without asking the worker back. Backfilled ones
+   * lie in the past (a gap filled from an exporter): those charts and markers are read again.
    */
   onFrames(ev: Extract<DbEvent, { type: 'frames' }>) {
+    if (ev.backfilled) {
+      for (const id of ev.endpointIds) if (this.#tracked.has(id)) void this.#reload(id);
+      return;
+    }
     for (const l of ev.latest) if (this.#tracked.has(l.endpointId)) this.#latest.set(l.endpointId, l);
     for (const e of ev.events) {
       if (this.#tracked.has(e.endpointId)) this.#events.set(e.endpointId, [...(this.#events.get(e.endpointId) ?? []), e]);

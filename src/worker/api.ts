@@ -172,6 +172,11 @@ export function createApi(options: ApiOptions = {}) {
       emit({ type: 'meta', key });
     },
     getMeta: (key: string) => metadata.getMeta<unknown>(db(), key),
+    deleteMeta(key: string): void {
+      write((d) => metadata.deleteMeta(d, key));
+      emit({ type: 'meta', key });
+    },
+    allMeta: () => metadata.allMeta(db()),
 
     dbInfo: () => backup.dbInfo(db(), handle?.storage ?? 'memory'),
     vacuum: () => backup.vacuum(db()),
@@ -283,7 +288,7 @@ export type RpcMethod = Exclude<keyof RpcApi, 'init' | 'status' | 'close' | 'sub
  */
 export const WRITE_METHODS = [
   'addEndpoint', 'updateEndpoint', 'removeEndpoint', 'saveFrames', 'clearMetrics', 'createModel', 'updateModel',
-  'deleteModel', 'deleteAllModels', 'saveCatalogue', 'deleteCatalogue', 'setMeta', 'saveModelFile', 'deleteModelFile',
+  'deleteModel', 'deleteAllModels', 'saveCatalogue', 'deleteCatalogue', 'setMeta', 'deleteMeta', 'saveModelFile', 'deleteModelFile',
 ] as const satisfies readonly RpcMethod[];
 
 export type WriteMethod = (typeof WRITE_METHODS)[number];

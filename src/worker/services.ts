@@ -6,6 +6,9 @@ import * as endpoints from '../db/endpoints';
 import * as metrics from '../db/metrics';
 import { pruneWrites, WRITE_ID_KEEP_MS } from '../db/rpc-writes';
 import * as retention from '../db/retention-settings';
+import * as backfill from '../db/backfill';
+import { getMeta } from '../db/metadata';
+import { LINK_PREFIX, type ExporterLink } from '../lib/exporter-llama';
 import { errorText } from '../lib/error-text';
 
 /** Starts polling (src/collect/collector.ts createCollector); injected so unit tests choose. */
@@ -103,6 +106,15 @@ export function createServices(deps: ServicesDeps) {
         lastStoredTs: (endpointId) => {
           const d = deps.db();
           return d ? metrics.latestValues(d, endpointId)?.ts ?? null : null;
+        },
+        // Exporters that watch a llama-server fill the spans this browser missed (collect/llama-gap-fill.ts).
+        gaps: {
+          coverage: (endpointId, from, to) => backfill.coverage(deps.db() ?? fail(), endpointId, from, to),
+          saveBackfill: (frames, events) => {
+            deps.write((d) => backfill.saveBackfill(d, frames, events));
+            deps.emit({ type: 'frames', endpointIds: [...new Set(frames.map((f) => f.endpointId))], ts: deps.now(), latest: [], events: [], backfilled: true });
+          },
+          link: (id) => getMeta<ExporterLink>(deps.db() ?? fail(), `${LINK_PREFIX}${id}`),
         },
         now: deps.now,
       }) ?? null;

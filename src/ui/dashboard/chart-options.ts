@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
 import { formatAxisValue, formatValue, unitLabel, type Unit } from '../../lib/format';
 import type { SeriesEventKind } from '../../lib/series-events';
+import { filledSpan } from '../../lib/gap-plan';
 
 /** One line on a chart: `key` is the series name in the database, `label` what the legend says. */
 export interface ChartSeries {
@@ -36,7 +37,30 @@ export function readTheme(el: Element): ChartTheme {
   };
 }
 
-const MARKER_COLOUR: Record<SeriesEventKind, keyof ChartTheme> = { restart: 'err', down: 'err', up: 'ok', 'model-change': 'warn' };
+const MARKER_COLOUR: Record<SeriesEventKind, keyof ChartTheme> = { restart: 'err', down: 'err', up: 'ok', 'model-change': 'warn', filled: 'muted' };
+
+/** The words on a span whose samples came from an exporter, not from this dashboard's own polling. */
+export const FILLED_LABEL = 'from the exporter';
+
+/** A filled span: a light band with its label, so it reads as "taken from the exporter", not as a line. */
+function drawFilled(u: uPlot, m: ChartMarker, theme: ChartTheme): void {
+  const span = filledSpan(m.ts * 1000, m.detail);
+  if (!span) return;
+  const { ctx, bbox } = u;
+  const left = Math.max(bbox.left, u.valToPos(m.ts, 'x', true));
+  const right = Math.min(bbox.left + bbox.width, u.valToPos(span.to / 1000, 'x', true));
+  if (right <= left) return;
+  ctx.save();
+  ctx.globalAlpha = 0.12;
+  ctx.fillStyle = theme.muted;
+  ctx.fillRect(left, bbox.top, right - left, bbox.height);
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = theme.muted;
+  ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+  ctx.textBaseline = 'top';
+  if (right - left > ctx.measureText(FILLED_LABEL).width + 8) ctx.fillText(FILLED_LABEL, left + 4 * devicePixelRatio, bbox.top + 4 * devicePixelRatio);
+  ctx.restore();
+}
 
 /** Draws markers as dashed vertical lines over the plot; reads them through `get` so updates need no rebuild. */
 function markersPlugin(get: () => ChartMarker[], theme: ChartTheme): uPlot.Plugin {
@@ -48,6 +72,10 @@ function markersPlugin(get: () => ChartMarker[], theme: ChartTheme): uPlot.Plugi
         ctx.lineWidth = Math.max(1, devicePixelRatio);
         ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
         for (const m of get()) {
+          if (m.kind === 'filled') {
+            drawFilled(u, m, theme);
+            continue;
+          }
           const x = Math.round(u.valToPos(m.ts, 'x', true));
           if (x < bbox.left || x > bbox.left + bbox.width) continue;
           const colour = theme[MARKER_COLOUR[m.kind]];

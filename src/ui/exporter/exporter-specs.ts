@@ -52,8 +52,9 @@ export const EXPORTER_FILE = './exporter/llama-dash-exporter.mjs';
  * The one command that runs the downloaded exporter so that this page may read it: pages served
  * from the same machine are allowed by default; any other origin must be named with --cors.
  */
-export function runCommand(pageOrigin: string | null): string {
-  const base = 'node llama-dash-exporter.mjs';
+export function runCommand(pageOrigin: string | null, llama: readonly { url: string; keyed: boolean }[] = []): string {
+  const watch = llama.flatMap((s) => [`--llama ${shellWord(s.url)}`, ...(s.keyed ? [`--llama-key-file ${shellWord(`${s.url}=${KEY_FILE}`)}`] : [])]);
+  const base = ['node llama-dash-exporter.mjs', ...watch].join(' ');
   if (!pageOrigin || pageOrigin === 'null') return base;
   try {
     const host = new URL(pageOrigin).hostname;
@@ -62,4 +63,12 @@ export function runCommand(pageOrigin: string | null): string {
     return base;
   }
   return `${base} --cors ${pageOrigin}`;
+}
+
+/** Placeholder for the file a server's key goes in: the key itself is never printed. */
+export const KEY_FILE = 'llama-key.txt';
+
+/** A URL as one POSIX shell word: quoted unless it is plainly safe. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9:/._=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { History } from '../../../exporter/history';
+import { ColumnRing, llamaPrecise } from '../../../exporter/ring';
 import { renderMetrics } from '../../../exporter/metrics';
 import { blankGpu } from '../../../src/lib/gpu-sample';
 import { assignGpuIds, historyRows, snapshotSeries, type ExporterSnapshot } from '../../../src/lib/host-snapshot';
@@ -60,3 +61,21 @@ function host(): ExporterSnapshot['host'] {
     disks: [{ path: '/', totalBytes: 100, availBytes: 50, freeBytes: 60, usedBytes: 40, error: null }],
   };
 }
+
+describe('ColumnRing', () => {
+  it('pages by since, until and limit, keeps counters in float64 and rates to float32 precision, and drops a series gone for a window', () => {
+    const ring = new ColumnRing(4, llamaPrecise);
+    const big = 2 ** 24 + 1;
+    ring.push(1, { 'llamacpp:tokens_predicted_total': big, gen_tps: 1 / 3, 'model_state{model="a"}': 1 });
+    for (let t = 2; t <= 5; t++) ring.push(t, { 'llamacpp:tokens_predicted_total': big + t, gen_tps: null });
+    expect(ring.page(0).ts).toEqual([2, 3, 4, 5]);
+    expect(ring.page(2, 4, 1)).toEqual({ ts: [3], series: { 'llamacpp:tokens_predicted_total': [big + 3], gen_tps: [null], 'model_state{model="a"}': [null] }, more: true });
+    expect(ring.page(3, 4, 5).more).toBe(false);
+    expect(ring.page(99).ts).toEqual([]);
+    ring.push(6, { gen_tps: 1 / 3 });
+    expect(ring.page(5).series).toEqual({ 'llamacpp:tokens_predicted_total': [null], gen_tps: [0.3333333], 'model_state{model="a"}': [null] });
+    for (let t = 7; t <= 12; t++) ring.push(t, { gen_tps: 1 });
+    expect(ring.keys).toEqual(['gen_tps']);
+    expect(ring.bytes).toBe(4 * 8 + 4 * 4);
+  });
+});

@@ -10,9 +10,10 @@ const run = (argv: string[], env: Record<string, string> = {}, platform = 'linux
 };
 
 describe('options', () => {
-  it('defaults: loopback only, a port clear of llama-server, Prometheus and common exporters, 1 s, 1 h', () => {
+  it('defaults: loopback only, a port clear of llama-server, Prometheus and common exporters, 1 s, 24 h, no llama-server', () => {
     const o = run([]);
-    expect(o).toMatchObject({ host: '127.0.0.1', intervalMs: 1000, historyMs: 3600_000, token: null, diskPaths: ['/'] });
+    expect(o).toMatchObject({ host: '127.0.0.1', intervalMs: 1000, historyMs: 86_400_000, token: null, diskPaths: ['/'],
+      llama: [], llamaIntervalMs: 1000, llamaHistoryMs: 86_400_000 });
     expect([8080, 9090, 9100, 9400, 9835]).not.toContain(DEFAULT_PORT);
     expect(run([], {}, 'win32').diskPaths).toEqual(['C:\\']);
   });
@@ -24,6 +25,25 @@ describe('options', () => {
     });
     expect(o).toMatchObject({ port: 9999, intervalMs: 2000, diskPaths: ['/a', '/b', '/c'], historyMs: 1800_000,
       corsOrigins: ['https://a.example', 'https://b.example'] });
+  });
+
+  it('watches llama-servers from flags (repeatable) or the env list, with keys per canonical address', () => {
+    const o = run(['--llama', '127.0.0.1:8080/', '--llama=http://GPU-box:8081', '--llama-key-file', 'http://127.0.0.1:8080=/etc/k=1', '--llama-interval', '5s', '--llama-history', '2h'],
+      { LLAMADASH_EXPORTER_LLAMA: 'http://other:1', LLAMADASH_EXPORTER_LLAMA_KEYS: 'gpu-box:8081=sk' });
+    expect(o).toMatchObject({ llama: ['http://127.0.0.1:8080', 'http://gpu-box:8081'], llamaKeyFiles: [{ url: 'http://127.0.0.1:8080', path: '/etc/k=1' }],
+      llamaKeys: [{ url: 'http://gpu-box:8081', key: 'sk' }], llamaIntervalMs: 5000, llamaHistoryMs: 7200_000 });
+    expect(run([], { LLAMADASH_EXPORTER_LLAMA: 'a:1, b:2' }).llama).toEqual(['http://a:1', 'http://b:2']);
+  });
+
+  it('refuses a key for a server not watched, a key as a flag, and a bad address, without echoing a key', () => {
+    const stray = parseOptions(['--llama', 'a:1'], { LLAMADASH_EXPORTER_LLAMA_KEYS: 'b:2=sk-secret' }, 'linux');
+    expect(stray).toMatchObject({ kind: 'error', message: expect.stringContaining('http://b:2, which is not watched') });
+    const flag = parseOptions(['--llama', 'a:1', '--llama-keys', 'a:1=sk-secret'], {}, 'linux');
+    expect(flag).toMatchObject({ kind: 'error', message: expect.stringContaining('LLAMADASH_EXPORTER_LLAMA_KEYS') });
+    const bare = parseOptions(['--llama', 'a:1'], { LLAMADASH_EXPORTER_LLAMA_KEYS: 'sk-secret' }, 'linux');
+    expect(bare.kind).toBe('error');
+    for (const r of [stray, flag, bare]) expect(JSON.stringify(r)).not.toContain('sk-secret');
+    expect(parseOptions(['--llama', 'ftp://x'], {}, 'linux')).toMatchObject({ kind: 'error', message: expect.stringContaining('http://') });
   });
 
   it('explains bad values', () => {

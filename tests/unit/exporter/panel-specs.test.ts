@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { diskKey, gpuKey } from '../../../src/lib/host-snapshot';
-import { discover, exporterKeys, gpuCharts, runCommand } from '../../../src/ui/exporter/exporter-specs';
+import { discover, exporterKeys, gpuCharts, KEY_FILE, runCommand } from '../../../src/ui/exporter/exporter-specs';
+import { parseOptions } from '../../../exporter/options';
+import { spawnSync } from 'node:child_process';
 
 describe('exporter panel specs', () => {
   it('finds watched paths and GPUs in stored keys, GPUs in numeric order', () => {
@@ -25,5 +27,16 @@ describe('exporter panel specs', () => {
     expect(runCommand('http://localhost:5173')).toBe('node llama-dash-exporter.mjs');
     expect(runCommand('https://dash.example')).toBe('node llama-dash-exporter.mjs --cors https://dash.example');
     expect(runCommand(null)).toBe('node llama-dash-exporter.mjs');
+  });
+
+  it('adds --llama for the servers the user has, a key file (never the key) for keyed ones, and the shell reads it back as the exporter expects', () => {
+    const cmd = runCommand('http://127.0.0.1:4173', [{ url: 'http://127.0.0.1:8080', keyed: false }, { url: "http://gpu-box:8081/it's", keyed: true }]);
+    expect(cmd).toContain('--llama http://127.0.0.1:8080 ');
+    const argv = spawnSync('sh', ['-c', `set -- ${cmd.replace(/^node llama-dash-exporter\.mjs /, '')}; printf '%s\\0' "$@"`], { encoding: 'utf8' }).stdout.split('\0').slice(0, -1);
+    const parsed = parseOptions(argv, {}, 'linux');
+    expect(parsed).toMatchObject({ kind: 'run', options: {
+      llama: ['http://127.0.0.1:8080', "http://gpu-box:8081/it's"],
+      llamaKeyFiles: [{ url: "http://gpu-box:8081/it's", path: KEY_FILE }],
+    } });
   });
 });

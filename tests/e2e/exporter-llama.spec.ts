@@ -1,0 +1,89 @@
+import { expect, test } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Endpoint, HistoryResult, SeriesEvent } from '../../src/db/types';
+import { filledSpan } from '../../src/lib/gap-plan';
+import { startStandIn } from '../fixtures/llama-stand-in.mjs';
+import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';
+import { dbCall, launchProfile, tempProfile, waitForDb } from './helpers';
+
+// The dashboard closed for a while (page closed, browser and profile kept) while the stand-in llama-server
+// serves traffic and restarts, watched by the real exporter (--llama). On reopening, the llama charts have
+// that span, filled from the exporter and marked, with no duplicate samples and no negative rate.
+// Exporter port 18270 belongs to this spec.
+const PORT = 18270;
+const built = path.join(process.env.E2E_DIST ?? 'dist', 'exporter', 'llama-dash-exporter.mjs');
+const RATES = ['prompt_tps', 'gen_tps', 'prompt_tokens_rate', 'gen_tokens_rate', 'requests_per_min'];
+
+interface StandIn { url: string; close(): Promise<void>; control(p: Record<string, unknown>): { hits: Record<string, number> } }
+let llama: StandIn;
+let exporter: Running;
+test.beforeAll(async () => {
+  llama = (await startStandIn({ port: 0, traffic: 'steady' })) as StandIn;
+  const file = existsSync(built) ? path.resolve(built) : buildExporter();
+  exporter = await startExporter(file, PORT, ['--interval', '500ms', '--nvidia-smi', 'off', '--llama', llama.url, '--llama-interval', '250ms'], { fake: false });
+});
+test.afterAll(async () => {
+  await exporter?.stop();
+  await llama?.close();
+});
+
+test('hours the dashboard was closed are filled from the exporter, marked, once, with no negative rate', async ({ baseURL }) => {
+  test.setTimeout(120_000);
+  const profile = tempProfile();
+  const context = await launchProfile(profile.dir, baseURL);
+  try {
+    let page = await context.newPage();
+    await page.goto(`./?server=${encodeURIComponent(llama.url)}&exporter=${encodeURIComponent(exporter.base)}#/dashboard`);
+    await waitForDb(page);
+    const llamaEp = (await dbCall<Endpoint[]>(page, 'listEndpoints')).find((e) => e.kind === 'llama')!;
+    await expect.poll(async () => (await dbCall<{ ts: number } | null>(page, 'latest', llamaEp.id))?.ts ?? 0).toBeGreaterThan(Date.now() - 2000);
+
+    // Manage endpoints says what the exporter watches and that it covers the server.
+    await page.getByRole('button', { name: 'Manage endpoints' }).click();
+    await expect(page.getByTestId('exporter-watches')).toContainText(`Watches ${new URL(llama.url).host} (up)`);
+    await expect(page.getByTestId('llama-coverage')).toContainText('Gaps filled from');
+
+    // Closed: nothing of the dashboard runs. The server restarts meanwhile (counters back to 0).
+    await page.close();
+    const closedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 4000));
+    llama.control({ restart: true });
+    await new Promise((r) => setTimeout(r, 5000));
+    const reopenedAt = Date.now();
+
+    page = await context.newPage();
+    await page.goto('./#/dashboard');
+    await waitForDb(page);
+    const filled = async () => (await dbCall<SeriesEvent[]>(page, 'events', llamaEp.id, 0, Date.now() + 1000)).filter((e) => e.kind === 'filled');
+    await expect.poll(async () => (await filled()).length, { timeout: 20_000 }).toBe(1);
+    const span = filledSpan((await filled())[0].ts, (await filled())[0].detail)!;
+    expect(span.from).toBeGreaterThan(closedAt - 2000);
+    expect(span.to).toBeLessThan(reopenedAt + 2000);
+    expect(span.to - span.from).toBeGreaterThan(6000);
+
+    const h = await dbCall<HistoryResult>(page, 'history', { endpointId: llamaEp.id, keys: ['up', ...RATES], from: span.from, to: span.to, points: 100_000 });
+    expect(h.ts.length).toBeGreaterThanOrEqual(Math.floor((span.to - span.from) / 250) - 4);
+    expect(new Set(h.ts).size).toBe(h.ts.length);
+    expect(h.values.up.every((v) => v === 1)).toBe(true);
+    const all = await dbCall<HistoryResult>(page, 'history', { endpointId: llamaEp.id, keys: RATES, from: 0, to: Date.now() + 1000, points: 100_000 });
+    for (const k of RATES) expect(all.values[k].filter((v) => v !== null && v < 0), k).toEqual([]);
+    expect((await dbCall<SeriesEvent[]>(page, 'events', llamaEp.id, span.from, span.to)).filter((e) => e.kind === 'restart')).toHaveLength(1);
+
+    // The charts draw the span and say where it came from.
+    const tps = page.locator('[data-testid=chart][data-title="Tokens per second"]').first();
+    await expect(tps.locator('.markers')).toHaveAttribute('title', /from the exporter/);
+
+    // A reload checks again and stores nothing twice.
+    const before = h.ts.length;
+    await page.reload();
+    await waitForDb(page);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await filled()).length).toBe(1);
+    const again = await dbCall<HistoryResult>(page, 'history', { endpointId: llamaEp.id, keys: ['up'], from: span.from, to: span.to, points: 100_000 });
+    expect(again.ts.length).toBe(before);
+  } finally {
+    await context.close();
+    profile.remove();
+  }
+});
