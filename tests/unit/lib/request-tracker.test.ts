@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { RequestTracker, type RequestRecord } from '../../../src/lib/request-tracker';
+import { loadTimeline, sampleTimeline, type TimelineEvent } from './timeline-replay';
+
+interface Compared {
+  request: number;
+  record: RequestRecord;
+  done: TimelineEvent;
+  clientTtft: number;
+}
+
+/** Replays a captured timeline through the tracker and pairs each real request with the record made of it. */
+function replay(file: string, intervalMs: number, phaseMs: number): { records: RequestRecord[]; compared: Compared[] } {
+  const events = loadTimeline(file);
+  const tracker = new RequestTracker();
+  const byKey = new Map<string, RequestRecord>();
+  for (const o of sampleTimeline(events, intervalMs, phaseMs)) for (const r of tracker.observe(o)) byKey.set(r.key, r);
+  const records = [...byKey.values()];
+  const at = (kind: string, id: number) => events.find((e) => e.kind === kind && e.id === id)!.t_ms;
+  const compared = events
+    .filter((e) => e.kind === 'request_done')
+    .map((done) => {
+      const mine = records.filter((r) => r.slot === done.id_slot && r.end !== null);
+      const record = mine.sort((a, b) => Math.abs(a.end! - done.t_ms) - Math.abs(b.end! - done.t_ms))[0];
+      return { request: done.id!, record, done, clientTtft: at('first_token', done.id!) - at('request_sent', done.id!) };
+    });
+  return { records, compared };
+}
+
+const pct = (ours: number, theirs: number) => (100 * (ours - theirs)) / theirs;
+
+// Phases start the poller before the first request is sent (0..400 ms into a capture whose first request
+// goes out at ~490 ms), so every request starts between two polls.
+const CASES = [
+  { interval: 1000, phases: [0, 100, 200, 300, 400] },
+  { interval: 250, phases: [0, 100, 200] },
+];
+
+describe('request tracker against real llama-server timelines', () => {
+  for (const file of ['single.jsonl', 'queued.jsonl']) {
+    for (const { interval, phases } of CASES) {
+      for (const phase of phases) {
+        it(`${file} polled every ${interval} ms (first poll +${phase} ms): figures match the server's own timings`, () => {
+          const { records, compared } = replay(file, interval, phase);
+          expect(records.every((r) => r.outcome === 'ended')).toBe(true);
+          for (const c of compared) {
+            const { record: r, done } = c;
+            const t = done.timings!;
+            expect(r, `request ${c.request} has a record`).toBeDefined();
+            // Token counts: the prompt from the slot, the generated ones exact when the counters say so.
+            expect(r.promptTokens).toBe(t.prompt_n);
+            expect(r.cachedTokens).toBe(t.cache_n);
+            if (r.exactTokens) expect(r.generatedTokens).toBe(done.tokens_predicted);
+            else expect(Math.abs(r.generatedTokens! - done.tokens_predicted!)).toBeLessThanOrEqual((r.decodeTps! * interval) / 1000 + 1);
+            // Decode speed within 10 % for requests longer than 3 polls or that ended alone in a tick.
+            if (t.predicted_ms > 3 * interval || r.exactDecode) {
+              expect(Math.abs(pct(r.decodeTps!, t.predicted_per_second))).toBeLessThan(10);
+            }
+            // TTFT (queue included) against the client's first token, within the precision the record states.
+            expect(r.precisionMs).not.toBeNull();
+            expect(Math.abs(r.ttftMs! - c.clientTtft)).toBeLessThanOrEqual(r.precisionMs!);
+          }
+        });
+      }
+    }
+  }
+
+  it('every request on the queued server gets a record at 1 s, and the one that waited shows its queue time', () => {
+    const { compared } = replay('queued.jsonl', 1000, 0);
+    expect(compared.map((c) => c.request).sort()).toEqual([0, 1, 2]);
+    const waited = compared.find((c) => c.request === 2)!;
+    expect(waited.record.queueMs).toBeGreaterThan(5000);
+    expect(compared.find((c) => c.request === 0)!.record.queueMs).toBeNull();
+  });
+
+  it('a request that ended alone in a tick takes its tokens and times from the counters, marked exact', () => {
+    const { compared } = replay('single.jsonl', 1000, 0);
+    const r = compared[0].record;
+    expect(r.exactTokens && r.exactDecode && r.exactPrefill).toBe(true);
+    expect(r.generatedTokens).toBe(600);
+    expect(Math.abs(pct(r.decodeTps!, compared[0].done.timings!.predicted_per_second))).toBeLessThan(0.1);
+  });
+});
+
+describe('requests no poll caught on a slot', () => {
+  const counters = (p: number, ps: number, g: number, gs: number, processing = 0) =>
+    ({ promptTokens: p, promptSeconds: ps, predictedTokens: g, predictedSeconds: gs, processing, deferred: 0, draftsAccepted: null });
+
+  it('a request that started and ended between two polls still counts, from the counters, marked as such', () => {
+    const t = new RequestTracker();
+    expect(t.observe({ ts: 1000, slots: [], counters: counters(0, 0, 0, 0) })).toEqual([]);
+    const [r] = t.observe({ ts: 2000, slots: null, counters: counters(40, 0.05, 21, 0.4) });
+    expect(r).toMatchObject({ source: 'counters', outcome: 'ended', generatedTokens: 21, promptTokens: 40, decodeTps: 50, prefillTps: 800, precisionMs: 500 });
+    expect(r.ttftMs).toBeNull();
+  });
+
+  it('a counter going back (a restart) makes no request out of the difference', () => {
+    const t = new RequestTracker();
+    t.observe({ ts: 1000, slots: null, counters: counters(500, 1, 900, 9) });
+    expect(t.observe({ ts: 2000, slots: null, counters: counters(0, 0, 0, 0) })).toEqual([]);
+    expect(t.observe({ ts: 3000, slots: null, counters: counters(0, 0, 0, 0) })).toEqual([]);
+  });
+});
