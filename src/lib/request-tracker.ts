@@ -115,20 +115,29 @@ const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x
 
 /** Follows the requests of one llama-server (or one model of a router). */
 export class RequestTracker {
-  #prev: RequestObservation | null = null;
+  #prevTs = -Infinity;
+  #countersTs = -Infinity;
   #counters: RequestCounters | null = null;
+  /** Draft tokens accepted as of the last counters read. */
+  #accepted: number | null = null;
+  /** Requests that ended, and ones that started, since the counters were last read. */
+  #awaiting: Live[] = [];
+  #started: Live[] = [];
   #lives = new Map<number, Live>();
   /** Arrival estimates of requests waiting for a slot, oldest first: [ts, ± ms]. */
   #queue: [number, number][] = [];
   #orphanPrompt: [number, number] = [0, 0];
 
-  /** Takes one poll; returns the records that changed (running ones and those that ended). */
+  /**
+   * Takes one poll; returns the records that changed (running ones and those that ended). Polls may carry
+   * /slots only (the fast reads while requests run): what ended then is settled with the counters of the
+   * next poll that reads them.
+   */
   observe(o: RequestObservation): RequestRecord[] {
     // Before the first poll nothing is known: a request already running then has no lower bound on its start.
-    const prevTs = this.#prev?.ts ?? -Infinity;
-    const delta = this.#delta(o.counters);
+    const prevTs = this.#prevTs;
+    this.#prevTs = o.ts;
     const ended: Live[] = [];
-    const started: Live[] = [];
     if (o.slots) {
       const busy = new Set<number>();
       for (const s of o.slots) {
@@ -141,8 +150,8 @@ export class RequestTracker {
           live = undefined;
         }
         if (!live) {
-          live = this.#start(s, prevTs, o.ts, o.counters);
-          started.push(live);
+          live = this.#start(s, prevTs, o.ts);
+          this.#started.push(live);
           this.#lives.set(s.id, live);
         }
         this.#update(live, s, o.ts);
@@ -152,20 +161,31 @@ export class RequestTracker {
       for (const live of this.#lives.values()) { live.endSeen = o.ts; ended.push(live); }
     }
     for (const l of ended) if (this.#lives.get(l.slot) === l) this.#lives.delete(l.slot);
-    if (o.counters) {
-      this.#dequeue(started, o.counters.deferred);
-      for (let i = this.#queue.length; i < o.counters.deferred; i++) {
-        this.#queue.push(Number.isFinite(prevTs) ? [(prevTs + o.ts) / 2, (o.ts - prevTs) / 2] : [o.ts, Infinity]);
-      }
-      for (const l of [...this.#lives.values(), ...ended]) l.accepted1 = o.counters.draftsAccepted;
-    }
+    this.#awaiting.push(...ended);
     const out: RequestRecord[] = [];
-    if (delta) {
-      this.#attributePrompt([...this.#lives.values(), ...ended], delta.promptTokens, delta.promptSeconds);
-      out.push(...this.#attributeGen(ended, delta.predictedTokens, delta.predictedSeconds, prevTs, o.ts));
+    let settled: Live[] = ended;
+    if (o.counters) {
+      const prevCountersTs = this.#countersTs;
+      this.#countersTs = o.ts;
+      const delta = this.#delta(o.counters);
+      settled = this.#awaiting;
+      this.#awaiting = [];
+      this.#dequeue(this.#started, o.counters.deferred);
+      this.#started = [];
+      for (let i = this.#queue.length; i < o.counters.deferred; i++) {
+        this.#queue.push(Number.isFinite(prevCountersTs) ? [(prevCountersTs + o.ts) / 2, (o.ts - prevCountersTs) / 2] : [o.ts, Infinity]);
+      }
+      for (const l of [...this.#lives.values(), ...settled]) {
+        l.accepted0 ??= this.#accepted;
+        l.accepted1 = o.counters.draftsAccepted;
+      }
+      this.#accepted = o.counters.draftsAccepted;
+      if (delta) {
+        this.#attributePrompt([...this.#lives.values(), ...settled], delta.promptTokens, delta.promptSeconds);
+        out.push(...this.#attributeGen(settled, delta.predictedTokens, delta.predictedSeconds, prevCountersTs, o.ts));
+      }
     }
-    this.#prev = o;
-    for (const l of ended) out.push(record(l, 'ended'));
+    for (const l of new Set([...ended, ...settled])) out.push(record(l, 'ended'));
     for (const l of this.#lives.values()) out.push(record(l, 'running'));
     return out;
   }
@@ -181,7 +201,7 @@ export class RequestTracker {
     this.#counters = c;
     // A counter going back is a restart: nothing before it can be attributed.
     if (!p || c.promptTokens < p.promptTokens || c.predictedTokens < p.predictedTokens) {
-      if (p) { this.#lives.clear(); this.#queue = []; }
+      if (p) { this.#lives.clear(); this.#queue = []; this.#awaiting = []; this.#started = []; }
       return null;
     }
     return {
@@ -193,12 +213,12 @@ export class RequestTracker {
     };
   }
 
-  #start(s: SlotInfo, before: number, ts: number, c: RequestCounters | null): Live {
+  #start(s: SlotInfo, before: number, ts: number): Live {
     return {
       key: `${s.id}:${s.idTask}:${Math.round(ts)}`, slot: s.id, task: s.idTask!, before, firstSeen: ts,
       queuedAt: null, queuedPrecision: 0, prefill: [], decodeFirst: null, decodeLast: null, decodePrev: null, lastBusy: ts, endSeen: null,
       processed: 0, cached: null, promptAttrTokens: 0, promptAttrSeconds: 0, promptShared: false, exactGen: null, genExtra: 0,
-      accepted0: c?.draftsAccepted ?? this.#counters?.draftsAccepted ?? null, accepted1: null,
+      accepted0: this.#accepted, accepted1: null,
     };
   }
 

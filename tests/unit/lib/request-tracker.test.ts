@@ -10,11 +10,11 @@ interface Compared {
 }
 
 /** Replays a captured timeline through the tracker and pairs each real request with the record made of it. */
-function replay(file: string, intervalMs: number, phaseMs: number): { records: RequestRecord[]; compared: Compared[] } {
+function replay(file: string, intervalMs: number, phaseMs: number, fastMs?: number): { records: RequestRecord[]; compared: Compared[] } {
   const events = loadTimeline(file);
   const tracker = new RequestTracker();
   const byKey = new Map<string, RequestRecord>();
-  for (const o of sampleTimeline(events, intervalMs, phaseMs)) for (const r of tracker.observe(o)) byKey.set(r.key, r);
+  for (const o of sampleTimeline(events, intervalMs, phaseMs, fastMs)) for (const r of tracker.observe(o)) byKey.set(r.key, r);
   const records = [...byKey.values()];
   const at = (kind: string, id: number) => events.find((e) => e.kind === kind && e.id === id)!.t_ms;
   const compared = events
@@ -31,18 +31,24 @@ const pct = (ours: number, theirs: number) => (100 * (ours - theirs)) / theirs;
 
 // Phases start the poller before the first request is sent (0..400 ms into a capture whose first request
 // goes out at ~490 ms), so every request starts between two polls.
-const CASES = [
+const CASES: { interval: number; fast?: number; phases: number[] }[] = [
   { interval: 1000, phases: [0, 100, 200, 300, 400] },
   { interval: 250, phases: [0, 100, 200] },
+  // The dashboard's way: /metrics (and /slots) every second, /slots alone every 250 ms while requests run.
+  { interval: 1000, fast: 250, phases: [0, 100, 200, 300, 400] },
 ];
 
 describe('request tracker against real llama-server timelines', () => {
   for (const file of ['single.jsonl', 'queued.jsonl']) {
-    for (const { interval, phases } of CASES) {
+    for (const { interval, fast, phases } of CASES) {
       for (const phase of phases) {
-        it(`${file} polled every ${interval} ms (first poll +${phase} ms): figures match the server's own timings`, () => {
-          const { records, compared } = replay(file, interval, phase);
+        const how = fast ? `every ${interval} ms, /slots every ${fast} ms while busy` : `every ${interval} ms`;
+        it(`${file} polled ${how} (first poll +${phase} ms): figures match the server's own timings`, () => {
+          const { records, compared } = replay(file, interval, phase, fast);
           expect(records.every((r) => r.outcome === 'ended')).toBe(true);
+          // Every request was seen on a slot: none is counted twice from the counters.
+          expect(records.filter((r) => r.source === 'counters')).toEqual([]);
+          expect(records).toHaveLength(compared.length);
           for (const c of compared) {
             const { record: r, done } = c;
             const t = done.timings!;
