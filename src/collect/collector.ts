@@ -13,7 +13,7 @@ import type { DbEvent, Endpoint, EndpointInput, EndpointKind, EndpointStatus, Sa
 import { exporterPollerKind } from './exporter-poller';
 import { identifyLlama } from './llama-identify';
 import { llamaPollerKind } from './llama-poller';
-import { endpointFromInput, initialStatus, type Poller, type PollerKind } from './poller';
+import { endpointFromInput, initialStatus, type Poller, type PollerContext, type PollerKind } from './poller';
 
 const POLLERS: Partial<Record<EndpointKind, PollerKind>> = {
   llama: { ...llamaPollerKind, identify: identifyLlama },
@@ -26,6 +26,8 @@ export interface CollectorDeps {
   emit(ev: DbEvent): void;
   /** Newest stored sample time of an endpoint, null when none (see PollerContext.lastStoredTs). */
   lastStoredTs?(endpointId: number): number | null;
+  saveRequests?: PollerContext['saveRequests'];
+  requestsFastMs?: PollerContext['requestsFastMs'];
   fetch?: typeof fetch;
   now?: () => number;
   /** Per-request time limit (ms); by default derived from each endpoint's poll interval. */
@@ -57,6 +59,8 @@ export function createCollector(deps: CollectorDeps) {
       saveFrames: deps.saveFrames,
       onStatus: (status: EndpointStatus) => deps.emit({ type: 'status', status }),
       lastStoredTs: deps.lastStoredTs,
+      saveRequests: deps.saveRequests,
+      requestsFastMs: deps.requestsFastMs,
       timeoutMs: deps.timeoutMs,
       page: deps.page,
     };

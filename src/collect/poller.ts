@@ -4,6 +4,7 @@
  */
 
 import type { Endpoint, EndpointInput, EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
+import type { RequestRecord } from '../lib/request-tracker';
 import { Cancelled, currentPage, request, type HttpEnv, type HttpResult } from './http';
 
 export interface PollerContext {
@@ -18,6 +19,10 @@ export interface PollerContext {
    * poller started by a page load ask its source only for what is missing. Absent: nothing is known.
    */
   lastStoredTs?(endpointId: number): number | null;
+  /** Request records the tracker made this poll (llama-server only); model '' for a single server. */
+  saveRequests?(endpointId: number, model: string, records: RequestRecord[]): void;
+  /** How often /slots is read while requests run, for the request tracker (ms); 0 or absent: only at each tick. */
+  requestsFastMs?(): number;
   /** Per-request time limit. */
   timeoutMs?: number;
   /** Page protocol/origin for mixed-content and CORS explanations; taken from `location` when absent. */

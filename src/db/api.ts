@@ -19,6 +19,7 @@ import * as metadata from './metadata';
 import * as backup from './backup';
 import { runConsoleQuery, type ConsoleQuery } from './sql-console';
 import * as retention from './retention-settings';
+import * as requests from './requests';
 
 /** Starts polling (src/collect/collector.ts createCollector); injected so unit tests choose. */
 export type CollectorFactory = (deps: CollectorDeps) => Collector;
@@ -102,6 +103,7 @@ export function createApi(options: ApiOptions = {}) {
   }
 
   let storeFailure: string | null = null;
+  let fastMs = requests.DEFAULT_FAST_MS;
   const frameQueue = new FrameQueue({
     // One saveFrames call for the whole window: it reads every endpoint's layouts in one statement
     // and prepares the insert once, where a call per submission did both once per endpoint.
@@ -128,8 +130,15 @@ export function createApi(options: ApiOptions = {}) {
       },
       emit,
       lastStoredTs: (endpointId) => (handle ? metrics.latestValues(handle.db, endpointId)?.ts ?? null : null),
+      saveRequests: (endpointId, model, records) => {
+        if (!handle) return;
+        write((d) => requests.saveRequests(d, endpointId, model, records));
+        emit({ type: 'requests', endpointIds: [endpointId] });
+      },
+      requestsFastMs: () => fastMs,
       now,
     }) ?? null;
+    fastMs = requests.getFastMs(db());
     collector?.sync();
     const every = options.retentionEveryMs ?? 60_000;
     if (every > 0) retentionTimer = setInterval(retentionTick, every);
@@ -280,6 +289,12 @@ export function createApi(options: ApiOptions = {}) {
         // Let queries from the page in between batches.
         await pause();
       }
+      while (handle) {
+        const r = write((d) => requests.pruneRequests(d, now(), RETENTION_BATCH));
+        total.deleted += r.deleted;
+        if (!r.more) break;
+        await pause();
+      }
       const cap = settings.maxBytes;
       while (handle && cap !== null) {
         const r = write((d) => retention.pruneToSize(d, cap, RETENTION_BATCH));
@@ -297,6 +312,17 @@ export function createApi(options: ApiOptions = {}) {
       return s;
     },
     retentionInputs: () => retention.costInputs(db()),
+    listRequests: (q: requests.RequestQuery) => requests.listRequests(db(), q),
+    requestStats: (q: requests.RequestQuery) => requests.requestStats(db(), q),
+    requestSources: () => requests.requestSources(db()),
+    requestSettings: () => ({ retentionDays: requests.getRequestRetentionDays(db()), fastMs: requests.getFastMs(db()) }),
+    setRequestSettings(s: { retentionDays?: number; fastMs?: number }) {
+      write((d) => {
+        if (s.retentionDays !== undefined) requests.setRequestRetentionDays(d, s.retentionDays);
+        if (s.fastMs !== undefined) fastMs = requests.setFastMs(d, s.fastMs);
+      });
+      return api.requestSettings();
+    },
     clearMetrics(): void {
       write((d) => metrics.clearMetrics(d));
       emit({ type: 'history-reset' });

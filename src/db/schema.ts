@@ -22,9 +22,10 @@
 import { inTx, rows, type DB } from './sql.ts';
 import { migrateV1ToV2 } from './schema-v1.ts';
 import { migrateV3ToV4 } from './schema-v4.ts';
+import { migrateAddRequests } from './schema-requests.ts';
 
 /** Newest schema this build knows. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** PRAGMA application_id of our files ("LlmD"), so another application's SQLite file is recognised. */
 export const APP_ID = 0x4c6c6d44;
@@ -77,6 +78,8 @@ const migrations: ((db: DB) => void)[] = [
   (db) => db.exec('ALTER TABLE endpoints ADD COLUMN from_link INTEGER NOT NULL DEFAULT 0'),
   // v4: the parsed GGUF header of a configuration's model file (Will it fit?).
   migrateV3ToV4,
+  // v5: one row per request followed on a llama-server (Requests view).
+  migrateAddRequests,
 ];
 
 /** The v1 DDL, for tests and the fixture script that build a database as the first version did. */

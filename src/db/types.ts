@@ -167,6 +167,8 @@ export interface EndpointStatus {
 /** Pushed from the worker to the page (Comlink.proxy callback). */
 export type DbEvent =
   | { type: 'frames'; endpointIds: number[]; ts: number }
+  /** Request records were written (Requests view). */
+  | { type: 'requests'; endpointIds: number[] }
   /** The stored history changed as a whole (cleared or imported): every chart starts over. */
   | { type: 'history-reset' }
   | { type: 'status'; status: EndpointStatus }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .mjs test fixture without types
 import { SimServer } from '../../fixtures/llama-stand-in-sim.mjs';
 import { parseSlots } from '../../../src/lib/llama-slots';
 import { parsePrometheus } from '../../../src/lib/prometheus';
