@@ -25,6 +25,8 @@ export interface RequestQuery {
   model?: string | null;
   /** Newest rows first, at most this many (default 5000). */
   limit?: number;
+  /** Width of the percentile buckets (default 5 minutes). */
+  bucketMs?: number;
 }
 
 const RETENTION_KEY = 'requests.retention';
@@ -109,8 +111,9 @@ export interface RequestStats {
 }
 
 /** Summaries of the requests that ended in the range (running ones have no final figures yet). */
-export function requestStats(db: DB, q: RequestQuery, bucketMs = 300_000): RequestStats {
+export function requestStats(db: DB, q: RequestQuery): RequestStats {
   const w = where(q);
+  const bucketMs = q.bucketMs ?? 300_000;
   const r = rows<{ ts: number; ttft_ms: number | null; decode_tps: number | null; duration_ms: number | null; source: string; precision_ms: number | null }>(db,
     `SELECT ts, ttft_ms, decode_tps, duration_ms, source, precision_ms FROM requests WHERE ${w.sql} AND outcome = 'ended' ORDER BY ts`, w.bind);
   const ts = r.map((x) => x.ts);
