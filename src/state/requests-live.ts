@@ -6,10 +6,11 @@ import { startDashboard } from './endpoints.svelte';
 const REFRESH_MS = 2000;
 
 /**
- * Wires the Requests page to the worker (endpoint names come from the dashboard's state); re-reads when
- * request rows are written. Returns the function that stops listening (call it when the page closes).
+ * Wires the Requests page to the worker (endpoint names come from the dashboard's state, which also adds the
+ * endpoints a ?server= link names); re-reads when request rows are written. Returns the function that
+ * stops listening (call it when the page closes).
  */
-export async function startRequests(): Promise<() => void> {
+export async function startRequests(search: string): Promise<() => void> {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const stop = onDbEvent((ev) => {
     if (ev.type !== 'requests' && ev.type !== 'history-reset') return;
@@ -18,7 +19,7 @@ export async function startRequests(): Promise<() => void> {
       void requests.refresh();
     }, REFRESH_MS);
   });
-  await Promise.all([startDashboard(''), requests.connect(db)]);
+  await Promise.all([startDashboard(search), requests.connect(db)]);
   return () => {
     stop();
     if (timer) clearTimeout(timer);
