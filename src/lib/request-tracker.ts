@@ -321,6 +321,18 @@ function prefillRateSeen(l: Live): number | null {
   return ((b[1] - a[1]) * 1000) / (b[0] - a[0]);
 }
 
+/**
+ * How far start and first token may be off: the gap between the polls around the first token, and around
+ * the start unless the start was worked back from the first token with an exact prompt time; for a
+ * request that waited, the gap in which it was first seen waiting.
+ */
+function precision(l: Live, lastPrefill: number, startFromFirstToken: boolean): number {
+  const startGap = l.firstSeen - l.before;
+  const tokenGap = l.decodeFirst ? l.decodeFirst[0] - lastPrefill : startGap;
+  const start = startFromFirstToken ? Math.min(startGap, tokenGap) : startGap;
+  return Math.max(start, tokenGap, l.queuedAt !== null ? 2 * l.queuedPrecision : 0);
+}
+
 /** The figures of one request from what was seen of it (see the module comment for the method). */
 function record(l: Live, outcome: 'running' | 'ended'): RequestRecord {
   const generated = l.exactGen ? l.exactGen[0] : l.decodeLast ? l.decodeLast[1] + l.genExtra : null;
@@ -365,7 +377,7 @@ function record(l: Live, outcome: 'running' | 'ended'): RequestRecord {
     decodeTps,
     durationMs: end !== null ? end - start : null,
     outcome,
-    precisionMs: finiteOrNull(Math.max(l.firstSeen - l.before, l.queuedAt !== null ? 2 * l.queuedPrecision : 0)),
+    precisionMs: finiteOrNull(precision(l, lastPrefill, attrWhole && firstToken !== null)),
     exactTokens: l.exactGen !== null,
     exactPrefill: attrWhole && !l.promptShared,
     exactDecode: exactDecodeTps !== null,

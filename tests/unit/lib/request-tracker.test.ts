@@ -79,6 +79,30 @@ describe('request tracker against real llama-server timelines', () => {
     expect(compared.find((c) => c.request === 0)!.record.queueMs).toBeNull();
   });
 
+  for (const file of ['single.jsonl', 'queued.jsonl']) {
+    it(`${file} without /metrics (slots only, every 1 s): decode speed of requests longer than 3 polls within 10 %, from the slots alone`, () => {
+      const events = loadTimeline(file);
+      const tracker = new RequestTracker();
+      const byKey = new Map<string, RequestRecord>();
+      for (const o of sampleTimeline(events, 1000, 100)) for (const r of tracker.observe({ ...o, counters: null, slots: o.slots ?? [] })) byKey.set(r.key, r);
+      const records = [...byKey.values()];
+      for (const done of events.filter((e) => e.kind === 'request_done')) {
+        const t = done.timings!;
+        const r = records.filter((x) => x.slot === done.id_slot && x.end !== null).sort((a, b) => Math.abs(a.end! - done.t_ms) - Math.abs(b.end! - done.t_ms))[0];
+        expect(r.exactDecode || r.exactTokens).toBe(false);
+        if (t.predicted_ms > 3000) expect(Math.abs(pct(r.decodeTps!, t.predicted_per_second)), `request ${done.id}`).toBeLessThan(10);
+        expect(r.promptTokens).toBe(t.prompt_n);
+      }
+    });
+  }
+
+  it('fast /slots reads while a request runs narrow the stated precision from the poll interval to the fast interval', () => {
+    const slow = replay('single.jsonl', 1000, 0).compared[0].record;
+    const fast = replay('single.jsonl', 1000, 0, 250).compared[0].record;
+    expect(slow.precisionMs).toBeGreaterThan(900);
+    expect(fast.precisionMs).toBeLessThan(350);
+  });
+
   it('a request that ended alone in a tick takes its tokens and times from the counters, marked exact', () => {
     const { compared } = replay('single.jsonl', 1000, 0);
     const r = compared[0].record;
