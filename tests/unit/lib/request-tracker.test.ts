@@ -58,9 +58,14 @@ describe('request tracker against real llama-server timelines', () => {
             expect(r.cachedTokens).toBe(t.cache_n);
             if (r.exactTokens) expect(r.generatedTokens).toBe(done.tokens_predicted);
             else expect(Math.abs(r.generatedTokens! - done.tokens_predicted!)).toBeLessThanOrEqual((r.decodeTps! * interval) / 1000 + 1);
-            // Decode speed within 10 % for requests longer than 3 polls or that ended alone in a tick.
+            // Decode speed and time within 10 % for requests longer than 3 polls or that ended alone in a tick.
             if (t.predicted_ms > 3 * interval || r.exactDecode) {
               expect(Math.abs(pct(r.decodeTps!, t.predicted_per_second))).toBeLessThan(10);
+              expect(Math.abs(pct(((r.generatedTokens! - 1) / r.decodeTps!) * 1000, t.predicted_ms))).toBeLessThan(10);
+            }
+            // Prompt time likewise for prompts longer than 3 polls (a short prompt batched with another's is not).
+            if (t.prompt_ms > 3 * interval || r.exactPrefill) {
+              expect(Math.abs(pct((r.promptTokens! / r.prefillTps!) * 1000, t.prompt_ms))).toBeLessThan(10);
             }
             // TTFT (queue included) against the client's first token, within the precision the record states.
             expect(r.precisionMs).not.toBeNull();
@@ -122,6 +127,17 @@ describe('requests no poll caught on a slot', () => {
     const [r] = t.observe({ ts: 2000, slots: null, counters: counters(40, 0.05, 21, 0.4) });
     expect(r).toMatchObject({ source: 'counters', outcome: 'ended', generatedTokens: 21, promptTokens: 40, decodeTps: 50, prefillTps: 800, precisionMs: 500 });
     expect(r.ttftMs).toBeNull();
+  });
+
+  it('drafts accepted while a request ran mark it speculative', () => {
+    const t = new RequestTracker();
+    const slot = (processing: boolean, decoded: number) => [{ id: 0, nCtx: 4096, isProcessing: processing, idTask: 7, nPromptTokens: 10, nDecoded: decoded, nPromptProcessed: processing ? 10 : 0, nPromptCache: 0 }];
+    const c = (g: number, gs: number, accepted: number, processing: number) => ({ ...counters(10, 0.01, g, gs, processing), draftsAccepted: accepted });
+    t.observe({ ts: 0, slots: [], counters: c(0, 0, 0, 0) });
+    t.observe({ ts: 1000, slots: slot(true, 50), counters: c(0, 0, 0, 1) });
+    t.observe({ ts: 2000, slots: slot(true, 100), counters: c(0, 0, 30, 1) });
+    const [r] = t.observe({ ts: 3000, slots: slot(false, 0), counters: c(120, 2.2, 45, 0) });
+    expect(r).toMatchObject({ speculative: true, generatedTokens: 120, exactTokens: true, outcome: 'ended' });
   });
 
   it('a counter going back (a restart) makes no request out of the difference', () => {
