@@ -51,10 +51,10 @@ export function newTrack(): ModelTrack {
  * busy (so a sleeping or idle server is never woken). Null when it could not be read; the next tick, which
  * reads everything, reports why.
  */
-export async function readSlotsOnly(io: ServerIo, model: string | null, ts: number): Promise<RequestObservation | null> {
+export async function readSlotsOnly(io: ServerIo, model: string | null, now: () => number): Promise<RequestObservation | null> {
   const s = await io.json(`/slots${modelQuery(model)}`);
   const slots = s.ok ? parseSlots(s.value) : null;
-  return slots ? { ts, slots, counters: null } : null;
+  return slots ? { ts: now(), slots, counters: null } : null;
 }
 
 /** The next tick starts as on connect: /props and /slots once more (counters and rates carry on). */
@@ -145,7 +145,7 @@ async function readMetrics(io: ServerIo, track: ModelTrack, target: ModelTarget,
  * One tick of one model. For a named (router) model /props is read here when due; the server's own /props
  * is read by the tick before it, because it also says whether the server is a router.
  */
-export async function readModel(io: ServerIo, track: ModelTrack, ts: number, target: ModelTarget, explain: Explain): Promise<ModelRead> {
+export async function readModel(io: ServerIo, track: ModelTrack, ts: number, target: ModelTarget, explain: Explain, clock?: () => number): Promise<ModelRead> {
   const { model } = target;
   const q = modelQuery(model);
   const events: TickEvent[] = [];
@@ -169,8 +169,11 @@ export async function readModel(io: ServerIo, track: ModelTrack, ts: number, tar
   }
 
   let slots: SlotInfo[] | null = null;
+  // When /slots answered, for the request tracker (the tick's own time is when it began, before /health).
+  let slotsAt = ts;
   if (!track.slotsOff && !sleeping && (!track.seen || queued > 0)) {
     const s = await io.json(`/slots${q}`);
+    slotsAt = clock?.() ?? ts;
     if (s.ok) slots = parseSlots(s.value);
     else if (isAuth(s.failure)) return { kind: 'failed', failure: s.failure, path: `/slots${q}` };
     else if (isOff(s.failure)) track.slotsOff = true;
@@ -190,7 +193,7 @@ export async function readModel(io: ServerIo, track: ModelTrack, ts: number, tar
     events,
     busy: queued > 0 || (slots?.some((s) => s.isProcessing) ?? false),
     sleeping,
-    observed: { ts, slots, counters: requestCounters(metrics) },
+    observed: { ts: slotsAt, slots, counters: requestCounters(metrics) },
     notes: model === null ? notes : notes.map((n) => `${model}: ${n}`),
   };
 }

@@ -120,7 +120,7 @@ export class LlamaTick {
   }
 
   async #single(ts: number): Promise<Reading | Failed> {
-    const r = await readModel(this.#o.io, this.#root, ts, { model: null }, this.#explain);
+    const r = await readModel(this.#o.io, this.#root, ts, { model: null }, this.#explain, this.#o.now);
     if (r.kind === 'failed') return { failure: r.failure, path: r.path, events: [] };
     // Only a router's model can be gone (unloaded under the read); the server itself answered /health.
     if (r.kind === 'gone') throw new Error('a single-model server reported its model gone');
@@ -156,7 +156,7 @@ export class LlamaTick {
       }
       let track = this.#tracks.get(m.id);
       if (!track) this.#tracks.set(m.id, (track = newTrack()));
-      const r = await readModel(this.#o.io, track, ts, { model: m.id, listedSleeping: m.state === 'sleeping' }, this.#explain);
+      const r = await readModel(this.#o.io, track, ts, { model: m.id, listedSleeping: m.state === 'sleeping' }, this.#explain, this.#o.now);
       if (r.kind === 'failed') return { failure: r.failure, path: r.path, events };
       if (r.kind === 'gone') continue;
       Object.assign(values, r.values);
@@ -198,8 +198,7 @@ export class LlamaTick {
   async fastSlots(busy: readonly string[]): Promise<ModelObservation[]> {
     const out: ModelObservation[] = [];
     for (const model of busy) {
-      const ts = this.#o.now();
-      const o = await readSlotsOnly(this.#o.io, model === '' ? null : model, ts);
+      const o = await readSlotsOnly(this.#o.io, model === '' ? null : model, this.#o.now);
       if (o) out.push({ model, busy: o.slots?.some((s) => s.isProcessing) ?? false, observation: o });
     }
     return out;

@@ -353,8 +353,12 @@ function record(l: Live, outcome: 'running' | 'ended'): RequestRecord {
   let taken: number;
   if (firstToken !== null && promptS !== null) taken = firstToken - promptS * 1000;
   else if (prefillRate && l.prefill.length > 0) taken = l.prefill[0][0] - (l.prefill[0][1] * 1000) / prefillRate;
-  else taken = Number.isFinite(l.before) ? (l.before + l.firstSeen) / 2 : l.firstSeen;
-  taken = clamp(taken, l.before, l.firstSeen);
+  else {
+    // Nothing to work back from: the middle of the time it can have started in (before its first token).
+    const latest = Math.min(l.firstSeen, firstToken ?? l.firstSeen);
+    taken = Number.isFinite(l.before) ? (l.before + latest) / 2 : latest;
+  }
+  taken = clamp(taken, l.before, Math.min(l.firstSeen, firstToken ?? Infinity));
   if (firstToken === null && promptS !== null && promptDone) firstToken = taken + promptS * 1000;
   const start = l.queuedAt !== null ? Math.min(l.queuedAt, taken) : taken;
   let end: number | null = null;

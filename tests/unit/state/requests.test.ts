@@ -9,13 +9,14 @@ describe('RequestsState over the worker API', () => {
     // Port 18253: inside the state tests' range (endpoints.test.ts uses 18252).
     const server = await startStandIn({ port: 18253, traffic: 'idle', slots: 2 });
     const api = createApi({ storage: 'memory', retentionEveryMs: 0, collector: createCollector });
+    const hits = () => server.state().hits as Record<string, number>;
     try {
       await api.init();
       const ep = api.addEndpoint({ kind: 'llama', name: 'sim', url: server.url, apiKey: null, intervalMs: 1000, enabled: true });
       const state = new RequestsState();
       await state.connect(api);
       expect(state.settings).toEqual({ retentionDays: 30, fastMs: 250 });
-      await vi.waitFor(() => expect(server.state().hits['GET /metrics']).toBeGreaterThan(0), { timeout: 5000 });
+      await vi.waitFor(() => expect(hits()['GET /metrics']).toBeGreaterThan(0), { timeout: 5000 });
       server.control({ requests: 1 });
       await vi.waitFor(async () => {
         await state.refresh();
@@ -28,7 +29,7 @@ describe('RequestsState over the worker API', () => {
       expect(r.decodeTps).toBeGreaterThan(30);
       expect(state.stats?.ttft.n).toBe(1);
       // While it ran, /slots was read between the 1 s ticks.
-      expect(server.state().hits['GET /slots']).toBeGreaterThan(server.state().hits['GET /metrics'] ?? 0);
+      expect(hits()['GET /slots']).toBeGreaterThan(hits()['GET /metrics'] ?? 0);
 
       await state.setFilter({ endpointId: ep.id + 1 });
       expect(state.rows).toEqual([]);
