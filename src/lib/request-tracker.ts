@@ -107,6 +107,8 @@ interface Live {
   exactGen: [number, number] | null;
   /** Tokens generated after the last observation, from the counters of a tick in which several ended. */
   genExtra: number;
+  /** Its end was seen before the counters had it: settled by the next counters read. */
+  deferred: boolean;
   accepted0: number | null;
   accepted1: number | null;
 }
@@ -127,6 +129,8 @@ export class RequestTracker {
   /** Arrival estimates of requests waiting for a slot, oldest first: [ts, ± ms]. */
   #queue: [number, number][] = [];
   #orphanPrompt: [number, number] = [0, 0];
+  /** Generation counters held back while waiting for the requests they belong to (see observe). */
+  #carry: [number, number] = [0, 0];
 
   /**
    * Takes one poll; returns the records that changed (running ones and those that ended). Polls may carry
@@ -182,7 +186,18 @@ export class RequestTracker {
       this.#accepted = o.counters.draftsAccepted;
       if (delta) {
         this.#attributePrompt([...this.#lives.values(), ...settled], delta.promptTokens, delta.promptSeconds);
-        out.push(...this.#attributeGen(settled, delta.predictedTokens, delta.predictedSeconds, prevCountersTs, o.ts));
+        const tokens = delta.predictedTokens + this.#carry[0];
+        const seconds = delta.predictedSeconds + this.#carry[1];
+        this.#carry = [0, 0];
+        const seen = settled.reduce((n, l) => n + (l.decodeLast?.[1] ?? 0), 0);
+        if (settled.length > 0 && tokens < seen && !settled.some((l) => l.deferred)) {
+          // /slots (read after /metrics) saw them end after the counters were read: the next read has them.
+          for (const l of settled) l.deferred = true;
+          this.#awaiting.push(...settled);
+          this.#carry = [tokens, seconds];
+        } else {
+          out.push(...this.#attributeGen(settled, tokens, seconds, prevCountersTs, o.ts));
+        }
       }
     }
     for (const l of new Set([...ended, ...settled])) out.push(record(l, 'ended'));
@@ -201,7 +216,7 @@ export class RequestTracker {
     this.#counters = c;
     // A counter going back is a restart: nothing before it can be attributed.
     if (!p || c.promptTokens < p.promptTokens || c.predictedTokens < p.predictedTokens) {
-      if (p) { this.#lives.clear(); this.#queue = []; this.#awaiting = []; this.#started = []; }
+      if (p) { this.#lives.clear(); this.#queue = []; this.#awaiting = []; this.#started = []; this.#carry = [0, 0]; }
       return null;
     }
     return {
@@ -217,7 +232,7 @@ export class RequestTracker {
     return {
       key: `${s.id}:${s.idTask}:${Math.round(ts)}`, slot: s.id, task: s.idTask!, before, firstSeen: ts,
       queuedAt: null, queuedPrecision: 0, prefill: [], decodeFirst: null, decodeLast: null, decodePrev: null, lastBusy: ts, endSeen: null,
-      processed: 0, cached: null, promptAttrTokens: 0, promptAttrSeconds: 0, promptShared: false, exactGen: null, genExtra: 0,
+      processed: 0, cached: null, promptAttrTokens: 0, promptAttrSeconds: 0, promptShared: false, exactGen: null, genExtra: 0, deferred: false,
       accepted0: this.#accepted, accepted1: null,
     };
   }

@@ -140,6 +140,19 @@ describe('requests no poll caught on a slot', () => {
     expect(r).toMatchObject({ speculative: true, generatedTokens: 120, exactTokens: true, outcome: 'ended' });
   });
 
+  it('a request seen ending by /slots after the tick read /metrics is settled by the next counters, not counted twice', () => {
+    const t = new RequestTracker();
+    const slot = (processing: boolean, decoded: number) => [{ id: 0, nCtx: 4096, isProcessing: processing, idTask: 7, nPromptTokens: 10, nDecoded: decoded, nPromptProcessed: processing ? 10 : 0, nPromptCache: 0 }];
+    t.observe({ ts: 0, slots: [], counters: counters(0, 0, 0, 0) });
+    t.observe({ ts: 1000, slots: slot(true, 50), counters: counters(10, 0.01, 0, 0, 1) });
+    // /metrics still counted it running; /slots, read just after, found the slot idle.
+    t.observe({ ts: 2000, slots: slot(false, 0), counters: counters(10, 0.01, 0, 0, 1) });
+    const out = t.observe({ ts: 3000, slots: null, counters: counters(10, 0.01, 120, 2.2, 0) });
+    expect(out.filter((r) => r.source === 'counters')).toEqual([]);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ generatedTokens: 120, exactTokens: true, outcome: 'ended' });
+  });
+
   it('a counter going back (a restart) makes no request out of the difference', () => {
     const t = new RequestTracker();
     t.observe({ ts: 1000, slots: null, counters: counters(500, 1, 900, 9) });
