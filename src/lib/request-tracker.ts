@@ -103,6 +103,8 @@ interface Live {
   cached: number | null;
   promptAttrTokens: number;
   promptAttrSeconds: number;
+  /** Prompt tokens processed as of the last counters read. */
+  promptMark: number;
   promptShared: boolean;
   exactGen: [number, number] | null;
   /** Tokens generated after the last observation, from the counters of a tick in which several ended. */
@@ -184,8 +186,9 @@ export class RequestTracker {
         l.accepted1 = o.counters.draftsAccepted;
       }
       this.#accepted = o.counters.draftsAccepted;
+      if (delta) this.#attributePrompt([...this.#lives.values(), ...settled], delta.promptTokens, delta.promptSeconds);
+      for (const l of [...this.#lives.values(), ...settled]) l.promptMark = l.processed;
       if (delta) {
-        this.#attributePrompt([...this.#lives.values(), ...settled], delta.promptTokens, delta.promptSeconds);
         const tokens = delta.predictedTokens + this.#carry[0];
         const seconds = delta.predictedSeconds + this.#carry[1];
         this.#carry = [0, 0];
@@ -232,7 +235,7 @@ export class RequestTracker {
     return {
       key: `${s.id}:${s.idTask}:${Math.round(ts)}`, slot: s.id, task: s.idTask!, before, firstSeen: ts,
       queuedAt: null, queuedPrecision: 0, prefill: [], decodeFirst: null, decodeLast: null, decodePrev: null, lastBusy: ts, endSeen: null,
-      processed: 0, cached: null, promptAttrTokens: 0, promptAttrSeconds: 0, promptShared: false, exactGen: null, genExtra: 0, deferred: false,
+      processed: 0, cached: null, promptAttrTokens: 0, promptAttrSeconds: 0, promptMark: 0, promptShared: false, exactGen: null, genExtra: 0, deferred: false,
       accepted0: this.#accepted, accepted1: null,
     };
   }
@@ -262,7 +265,9 @@ export class RequestTracker {
 
   #attributePrompt(lives: Live[], tokens: number, seconds: number): void {
     if (tokens <= 0) return;
-    const want = lives.map((l) => Math.max(0, l.processed - l.promptAttrTokens));
+    // Only prompt progress made since the last counters read can be behind this delta: a request whose earlier
+    // share went unattributed (running before the first poll) must not soak up the next ones'.
+    const want = lives.map((l) => Math.max(0, l.processed - l.promptMark));
     const sum = want.reduce((a, b) => a + b, 0);
     if (sum === 0) {
       this.#orphanPrompt = [this.#orphanPrompt[0] + tokens, this.#orphanPrompt[1] + seconds];

@@ -153,6 +153,18 @@ describe('requests no poll caught on a slot', () => {
     expect(out[0]).toMatchObject({ generatedTokens: 120, exactTokens: true, outcome: 'ended' });
   });
 
+  it('a request already running at the first poll does not take the prompt time of the next one', () => {
+    const t = new RequestTracker();
+    const s = (id: number, task: number, pp: number, nd: number) => ({ id, nCtx: 4096, isProcessing: true, idTask: task, nPromptTokens: pp + nd, nDecoded: nd, nPromptProcessed: pp, nPromptCache: 0 });
+    t.observe({ ts: 0, slots: [s(0, 1, 500, 10)], counters: counters(500, 0.5, 0, 0, 1) });
+    t.observe({ ts: 1000, slots: [s(0, 1, 500, 60), s(1, 2, 40, 5)], counters: counters(540, 0.58, 0, 0, 2) });
+    const out = t.observe({ ts: 2000, slots: [s(0, 1, 500, 110), s(1, 2, 40, 55)], counters: counters(540, 0.58, 0, 0, 2) });
+    const next = out.find((r) => r.slot === 1)!;
+    expect(next.exactPrefill).toBe(true);
+    expect(next.prefillTps).toBeCloseTo(500, 6);
+    expect(out.find((r) => r.slot === 0)!.prefillTps).toBeNull();
+  });
+
   it('a counter going back (a restart) makes no request out of the difference', () => {
     const t = new RequestTracker();
     t.observe({ ts: 1000, slots: null, counters: counters(500, 1, 900, 9) });
