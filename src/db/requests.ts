@@ -177,8 +177,3 @@ export function pruneRequests(db: DB, now: number, maxRows: number): { deleted: 
   const deleted = db.changes();
   return { deleted, more: deleted >= maxRows };
 }
-
-/** Empties the table (with the other history when the user clears it). */
-export function clearRequests(db: DB): void {
-  db.exec('DELETE FROM requests');
-}
