@@ -122,7 +122,15 @@ export function createApi(options: ApiOptions = {}) {
     },
   });
 
-  function startServices(): void {
+  /** Starts polling and retention; returns a warning for the user when something on the way failed. */
+  function startServices(): string | null {
+    let warning: string | null = null;
+    try {
+      write((d) => requests.markUnfollowed(d));
+    } catch (e) {
+      // Not worth stopping the dashboard for: say so, polling goes on.
+      warning = `Requests left running by a closed tab could not be marked as not followed to their end (${errorText(e)}).`;
+    }
     collector = options.collector?.({
       listEndpoints: () => endpoints.listEndpoints(db()),
       saveFrames: (frames, events) => {
@@ -142,6 +150,7 @@ export function createApi(options: ApiOptions = {}) {
     collector?.sync();
     const every = options.retentionEveryMs ?? 60_000;
     if (every > 0) retentionTimer = setInterval(retentionTick, every);
+    return warning;
   }
 
   let retentionRunning = false;
@@ -190,8 +199,8 @@ export function createApi(options: ApiOptions = {}) {
       setStatus({ state: 'error', storage: null, message: `The database could not be prepared: ${errorText(e)}` });
       return;
     }
-    startServices();
-    setStatus({ state: 'ready', storage: handle.storage, message });
+    const warning = startServices();
+    setStatus({ state: 'ready', storage: handle.storage, message: [message, warning].filter(Boolean).join(' ') || null });
     // After a hand-over the data may have changed under this tab's page: let it reload everything.
     emit({ type: 'endpoints' });
     emit({ type: 'models' });
@@ -368,7 +377,8 @@ export function createApi(options: ApiOptions = {}) {
         replaceContents(h, check.image);
         migrate(h.db);
       } finally {
-        startServices();
+        const warning = startServices();
+        if (warning) setStatus({ ...status, message: warning });
       }
       emit({ type: 'endpoints' });
       emit({ type: 'models' });

@@ -8,7 +8,9 @@ import type { RequestRecord } from '../lib/request-tracker.ts';
 import { bucketPercentiles, summarize, type BucketSeries, type Summary } from '../lib/request-stats.ts';
 
 /** A stored request: the tracker's record plus where it ran. */
-export interface RequestRow extends Omit<RequestRecord, 'key'> {
+export interface RequestRow extends Omit<RequestRecord, 'key' | 'outcome'> {
+  /** 'unknown': it was running when the dashboard stopped following it (the tab closed). */
+  outcome: RequestRecord['outcome'] | 'unknown';
   id: number;
   endpointId: number;
   /** The router's model; '' for a single-model server. */
@@ -90,7 +92,7 @@ export function listRequests(db: DB, q: RequestQuery): RequestRow[] {
       id: r.id, endpointId: r.endpoint_id, model: r.model, ts: r.ts, slot: r.slot, start: r.start_ts, firstToken: r.first_token_ts,
       end: r.end_ts, promptTokens: r.prompt_tokens, cachedTokens: r.cached_tokens, generatedTokens: r.generated_tokens,
       queueMs: r.queue_ms, ttftMs: r.ttft_ms, prefillTps: r.prefill_tps, decodeTps: r.decode_tps, durationMs: r.duration_ms,
-      outcome: r.outcome === 'running' ? 'running' : 'ended', precisionMs: r.precision_ms,
+      outcome: r.outcome === 'running' || r.outcome === 'unknown' ? r.outcome : 'ended', precisionMs: r.precision_ms,
       exactTokens: exact.includes('tokens'), exactPrefill: exact.includes('prefill'), exactDecode: exact.includes('decode'),
       source: r.source === 'counters' ? 'counters' : 'slots', speculative: r.speculative === null ? null : r.speculative !== 0,
     };
@@ -176,4 +178,13 @@ export function pruneRequests(db: DB, now: number, maxRows: number): { deleted: 
   db.exec({ sql: 'DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE ts < ? ORDER BY ts LIMIT ?)', bind: [before, Math.max(1, maxRows)] });
   const deleted = db.changes();
   return { deleted, more: deleted >= maxRows };
+}
+
+/**
+ * Requests stored as running when the database opens were left by a tab that stopped following them: they
+ * can no longer be seen to end, so they are marked 'unknown' rather than shown as running for ever.
+ */
+export function markUnfollowed(db: DB): number {
+  db.exec("UPDATE requests SET outcome = 'unknown' WHERE outcome = 'running'");
+  return db.changes();
 }

@@ -5,7 +5,7 @@ import { listEndpoints, addEndpoint, removeEndpoint } from '../../../src/db/endp
 import { listModels } from '../../../src/db/models.ts';
 import { latestValues } from '../../../src/db/metrics.ts';
 import {
-  getRequestRetentionDays, listRequests, pruneRequests, requestSources, requestStats, saveRequests, setRequestRetentionDays,
+  getRequestRetentionDays, listRequests, markUnfollowed, pruneRequests, requestSources, requestStats, saveRequests, setRequestRetentionDays,
 } from '../../../src/db/requests.ts';
 import { runConsoleQuery } from '../../../src/db/sql-console.ts';
 import type { RequestRecord } from '../../../src/lib/request-tracker.ts';
@@ -67,6 +67,13 @@ describe('requests', () => {
     expect({ endpointId, model, ts }).toEqual({ endpointId: ep, model: '', ts: 1_000 });
     const { key: _key, ...expected } = rec();
     expect(fields).toEqual(expected);
+  });
+
+  test('a request still running when the database opens again is marked as not followed to its end', async () => {
+    const { db, ep } = await withEndpoint();
+    saveRequests(db, ep, '', [rec({ key: 'a', outcome: 'running', end: null }), rec({ key: 'b' })]);
+    expect(markUnfollowed(db)).toBe(1);
+    expect(listRequests(db, { from: 0, to: 10_000 }).map((r) => r.outcome).sort()).toEqual(['ended', 'unknown']);
   });
 
   test('lists newest first, filtered by time, endpoint and model', async () => {
