@@ -14,7 +14,7 @@ import { exporterPollerKind } from './exporter-poller';
 import { identifyLlama } from './llama-identify';
 import { llamaPollerKind } from './llama-poller';
 import { prometheusPollerKind } from './prometheus-poller';
-import { endpointFromInput, initialStatus, type Poller, type PollerKind } from './poller';
+import { endpointFromInput, initialStatus, type Poller, type PollerContext, type PollerKind } from './poller';
 import type { GapStore } from './llama-gap-fill';
 
 const POLLERS: Partial<Record<EndpointKind, PollerKind>> = {
@@ -31,6 +31,8 @@ export interface CollectorDeps {
   lastStoredTs?(endpointId: number): number | null;
   /** Lets exporters fill llama-server gaps (collect/llama-gap-fill.ts); absent: no filling. */
   gaps?: GapStore;
+  saveRequests?: PollerContext['saveRequests'];
+  requestsFastMs?: PollerContext['requestsFastMs'];
   fetch?: typeof fetch;
   now?: () => number;
   /** Per-request time limit (ms); by default derived from each endpoint's poll interval. */
@@ -64,6 +66,8 @@ export function createCollector(deps: CollectorDeps) {
       lastStoredTs: deps.lastStoredTs,
       endpoints: deps.listEndpoints,
       gaps: deps.gaps,
+      saveRequests: deps.saveRequests,
+      requestsFastMs: deps.requestsFastMs,
       timeoutMs: deps.timeoutMs,
       page: deps.page,
     };

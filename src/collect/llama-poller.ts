@@ -4,16 +4,26 @@
  * and the hand-off to storage, and a router's load/unload (collect/llama-router.ts). All values of one tick
  * go out in one SampleFrame. Requests of one endpoint never overlap: the next tick is scheduled when the
  * current one has finished.
+ * Per-request records: each tick's /slots and counters feed a RequestTracker per model. While a model has
+ * requests running, /slots alone is also read every `requestsFastMs` between ticks; those reads feed only the
+ * tracker (stored samples stay at the endpoint's interval) and never touch /metrics, whose throughput gauges
+ * average over the time since the previous read.
  */
 
 import { fetchIo, isDown } from '../lib/http-request';
-import { LlamaTick } from '../lib/llama-tick';
+import { LlamaTick, type ModelObservation } from '../lib/llama-tick';
+import { RequestTracker } from '../lib/request-tracker';
 import { RouterControl } from './llama-router';
 import { PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
 
 class LlamaPoller extends PollLoop {
   readonly #tick: LlamaTick;
   #router: RouterControl | null = null;
+  readonly #trackers = new Map<string, RequestTracker>();
+  /** Models with requests running as of the last read. */
+  #busy: string[] = [];
+  /** When the next full tick is due (fast reads fill the time before it). */
+  #nextTickAt = -Infinity;
 
   constructor(ctx: PollerContext) {
     super(ctx, { unexpected: 'Polling failed unexpectedly' });
@@ -51,11 +61,45 @@ class LlamaPoller extends PollLoop {
     return this.#router;
   }
 
-  /** One poll of the endpoint; returns the delay until the next. Public for one-off connection tests. */
+  /**
+   * A full tick when due, else a fast /slots read for the request tracker. Returns the delay until the next
+   * poll counted from this one's start (the loop subtracts the time the poll took).
+   */
   async pollOnce(): Promise<number> {
+    const now = this.ctx.now();
+    if (now < this.#nextTickAt && this.#busy.length > 0) {
+      this.#track(await this.#tick.fastSlots(this.#busy));
+      return this.#nextDelay(now);
+    }
+    this.#nextTickAt = now + (await this.#fullTick());
+    return this.#nextDelay(now);
+  }
+
+  #nextDelay(now: number): number {
+    const fast = this.ctx.requestsFastMs?.() ?? 0;
+    const untilTick = Math.max(0, this.#nextTickAt - now);
+    if (this.failures > 0 || fast <= 0 || this.#busy.length === 0) return untilTick;
+    return Math.min(untilTick, fast);
+  }
+
+  /** Feeds observations to each model's tracker and hands the records on. */
+  #track(observed: ModelObservation[]): void {
+    const save = this.ctx.saveRequests;
+    for (const o of observed) {
+      let t = this.#trackers.get(o.model);
+      if (!t) this.#trackers.set(o.model, (t = new RequestTracker()));
+      const records = t.observe(o.observation);
+      if (save && records.length > 0) save(this.ctx.endpoint.id, o.model, records);
+    }
+    this.#busy = observed.filter((o) => o.busy).map((o) => o.model);
+  }
+
+  /** One full poll of the endpoint; returns the delay until the next. */
+  async #fullTick(): Promise<number> {
     const before = this.status().state;
     const wasUp = this.failures === 0 && before !== 'connecting';
     const r = await this.#tick.tick();
+    this.#track(r.observed);
     const events: PollEvent[] = [];
     if (r.healthy && this.failures > 0 && before === 'down') events.push({ ts: r.ts, kind: 'up' });
     if (r.failure && wasUp && isDown(r.failure)) events.push({ ts: r.ts, kind: 'down', detail: r.failure.kind });

@@ -6,6 +6,7 @@
 import type { Endpoint, EndpointInput, EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
 import type { FetchFailure } from '../lib/explain-fetch-error';
 import { SeriesBudget, tooManySeriesText } from '../lib/series-budget';
+import type { RequestRecord } from '../lib/request-tracker';
 import { Cancelled, currentPage, request, type HttpEnv, type HttpResult } from './http';
 import type { GapStore } from './llama-gap-fill';
 
@@ -21,6 +22,10 @@ export interface PollerContext {
    * poller started by a page load ask its source only for what is missing. Absent: nothing is known.
    */
   lastStoredTs?(endpointId: number): number | null;
+  /** Request records the tracker made this poll (llama-server only); model '' for a single server. */
+  saveRequests?(endpointId: number, model: string, records: RequestRecord[]): void;
+  /** How often /slots is read while requests run, for the request tracker (ms); 0 or absent: only at each tick. */
+  requestsFastMs?(): number;
   /** Per-request time limit. */
   timeoutMs?: number;
   /** The stored endpoints and what their history covers: an exporter fills llama-server gaps with them. Absent: no filling. */

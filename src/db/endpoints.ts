@@ -92,10 +92,10 @@ export function updateEndpoint(db: DB, id: number, patch: Partial<EndpointInput>
   });
 }
 
-/** Removes an endpoint with all its samples, rollups and events; models linked to it are unlinked. */
+/** Removes an endpoint with all its samples, rollups, events and requests; models linked to it are unlinked. */
 export function removeEndpoint(db: DB, id: number): void {
   inTx(db, () => {
-    for (const table of ['frames', 'frames_1m', 'frames_1h', 'layouts', 'events']) {
+    for (const table of ['frames', 'frames_1m', 'frames_1h', 'layouts', 'events', 'requests']) {
       db.exec({ sql: `DELETE FROM ${table} WHERE endpoint_id = ?`, bind: [id] });
     }
     db.exec({ sql: 'UPDATE models SET endpoint_id = NULL, router_model = NULL WHERE endpoint_id = ?', bind: [id] });

@@ -24,9 +24,10 @@ import { migrateV1ToV2 } from './schema-v1.ts';
 import { migrateV3ToV4 } from './schema-v4.ts';
 import { addRpcWrites } from './schema-rpc.ts';
 import { migrateEndpointsPrometheus } from './schema-prometheus.ts';
+import { migrateAddRequests } from './schema-requests.ts';
 
 /** Newest schema this build knows. */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** PRAGMA application_id of our files ("LlmD"), so another application's SQLite file is recognised. */
 export const APP_ID = 0x4c6c6d44;
@@ -83,6 +84,8 @@ const migrations: ((db: DB) => void)[] = [
   addRpcWrites,
   // v6: endpoints may be Prometheus servers (kind 'prometheus'); the table is rebuilt for its CHECK.
   migrateEndpointsPrometheus,
+  // v7: one row per request followed on a llama-server (Requests view).
+  migrateAddRequests,
 ];
 
 /** The v1 DDL, for tests and the fixture script that build a database as the first version did. */

@@ -175,6 +175,8 @@ export type DbEvent =
    * the past were filled in (from an exporter), so the charts of those endpoints read again.
    */
   | { type: 'frames'; endpointIds: number[]; ts: number; latest: LatestValues[]; events: SeriesEvent[]; backfilled?: true }
+  /** Request records were written (Requests view). */
+  | { type: 'requests'; endpointIds: number[] }
   /** The stored history changed as a whole (cleared or imported): every chart starts over. */
   | { type: 'history-reset' }
   | { type: 'status'; status: EndpointStatus }

@@ -9,6 +9,7 @@
 import { deriveTick, initialDeriveState, labelValues, type DeriveState } from './llama-derive';
 import { parseProps, type LlamaProps } from './llama-props';
 import { parseSlots, type SlotInfo } from './llama-slots';
+import { requestCounters, type RequestObservation } from './request-tracker';
 import { parsePrometheus, type PromParseResult } from './prometheus';
 import { isDown, type ServerIo } from './http-request';
 import type { FetchFailure } from './explain-fetch-error';
@@ -45,6 +46,17 @@ export function newTrack(): ModelTrack {
   return { derive: initialDeriveState(), props: null, propsAt: -Infinity, metricsOff: false, slotsOff: false, seen: false };
 }
 
+/**
+ * A fast read for the request tracker between ticks: /slots alone, and only of a model the last tick found
+ * busy (so a sleeping or idle server is never woken). Null when it could not be read; the next tick, which
+ * reads everything, reports why.
+ */
+export async function readSlotsOnly(io: ServerIo, model: string | null, now: () => number): Promise<RequestObservation | null> {
+  const s = await io.json(`/slots${modelQuery(model)}`);
+  const slots = s.ok ? parseSlots(s.value) : null;
+  return slots ? { ts: now(), slots, counters: null } : null;
+}
+
 /** The next tick starts as on connect: /props and /slots once more (counters and rates carry on). */
 export function reconnect(track: ModelTrack): void {
   track.seen = false;
@@ -64,7 +76,7 @@ export type ModelRead =
   | { kind: 'failed'; failure: FetchFailure; path: string }
   /** A router's model was unloaded between the list and this read. */
   | { kind: 'gone' }
-  | { kind: 'read'; values: Record<string, number | null>; events: TickEvent[]; busy: boolean; sleeping: boolean; notes: string[] };
+  | { kind: 'read'; values: Record<string, number | null>; events: TickEvent[]; busy: boolean; sleeping: boolean; notes: string[]; observed: RequestObservation };
 
 const isAuth = (f: FetchFailure) => f.kind === 'http' && f.status === 401;
 const isOff = (f: FetchFailure) => f.kind === 'http' && (f.status === 404 || f.status === 501);
@@ -133,7 +145,7 @@ async function readMetrics(io: ServerIo, track: ModelTrack, target: ModelTarget,
  * One tick of one model. For a named (router) model /props is read here when due; the server's own /props
  * is read by the tick before it, because it also says whether the server is a router.
  */
-export async function readModel(io: ServerIo, track: ModelTrack, ts: number, target: ModelTarget, explain: Explain): Promise<ModelRead> {
+export async function readModel(io: ServerIo, track: ModelTrack, ts: number, target: ModelTarget, explain: Explain, clock?: () => number): Promise<ModelRead> {
   const { model } = target;
   const q = modelQuery(model);
   const events: TickEvent[] = [];
@@ -157,8 +169,11 @@ export async function readModel(io: ServerIo, track: ModelTrack, ts: number, tar
   }
 
   let slots: SlotInfo[] | null = null;
+  // When /slots answered, for the request tracker (the tick's own time is when it began, before /health).
+  let slotsAt = ts;
   if (!track.slotsOff && !sleeping && (!track.seen || queued > 0)) {
     const s = await io.json(`/slots${q}`);
+    slotsAt = clock?.() ?? ts;
     if (s.ok) slots = parseSlots(s.value);
     else if (isAuth(s.failure)) return { kind: 'failed', failure: s.failure, path: `/slots${q}` };
     else if (isOff(s.failure)) track.slotsOff = true;
@@ -179,6 +194,7 @@ export async function readModel(io: ServerIo, track: ModelTrack, ts: number, tar
     events,
     busy: queued > 0 || (slots?.some((s) => s.isProcessing) ?? false),
     sleeping,
+    observed: { ts: slotsAt, slots, counters: requestCounters(metrics) },
     notes: model === null ? notes : notes.map((n) => `${model}: ${n}`),
   };
 }

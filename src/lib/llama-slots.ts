@@ -11,6 +11,12 @@ export interface SlotInfo {
   nPromptTokens: number | null;
   /** next_token[0].n_decoded (an array in current builds; an object in older ones). */
   nDecoded: number | null;
+  /** Prompt tokens evaluated so far for the current task (cache hits excluded); 0 on an idle slot. */
+  nPromptProcessed?: number | null;
+  /** Prompt tokens the current task reused from the slot's cache. */
+  nPromptCache?: number | null;
+  /** The slot drafts tokens (speculative decoding). */
+  speculative?: boolean;
 }
 
 export interface SlotsReading {
@@ -40,6 +46,9 @@ export function parseSlots(body: unknown): SlotInfo[] | null {
       idTask: num(s.id_task),
       nPromptTokens: num(s.n_prompt_tokens),
       nDecoded: next && typeof next === 'object' ? num((next as Record<string, unknown>).n_decoded) : null,
+      nPromptProcessed: num(s.n_prompt_tokens_processed),
+      nPromptCache: num(s.n_prompt_tokens_cache),
+      speculative: s.speculative === true,
     });
   }
   return out;

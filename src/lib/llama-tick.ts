@@ -8,7 +8,8 @@
 
 import { explainFetchFailure, SLEEPING_MESSAGE, type FetchFailure } from './explain-fetch-error';
 import { isDown, type ServerIo } from './http-request';
-import { newTrack, propsDue, readModel, readProps, reconnect, type Explain, type ModelTrack, type TickEvent } from './llama-model-read';
+import { newTrack, propsDue, readModel, readProps, readSlotsOnly, reconnect, type Explain, type ModelTrack, type TickEvent } from './llama-model-read';
+import type { RequestObservation } from './request-tracker';
 import { isSettled, parseRouterModels, type RouterModel, type RouterModelState } from './llama-models';
 import { HEALTH, KEYS, MODEL_STATE, seriesKey } from './series-keys';
 
@@ -53,7 +54,12 @@ export interface TickResult {
   info: ServerInfo;
   /** Router only: the models as listed this tick; null when the list was not read. */
   models: RouterModel[] | null;
+  /** What the request tracker needs, per model read ('' for a single server's one model). */
+  observed: { model: string; busy: boolean; observation: RequestObservation }[];
 }
+
+/** One model's observation for the request tracker. */
+export type ModelObservation = TickResult['observed'][number];
 
 /** Reads a router's /models; a body without a status per model is a failure (a single server's list has none). */
 export async function listRouterModels(io: ServerIo): Promise<{ ok: true; models: RouterModel[] } | { ok: false; failure: FetchFailure }> {
@@ -64,7 +70,7 @@ export async function listRouterModels(io: ServerIo): Promise<{ ok: true; models
   return { ok: true, models };
 }
 
-type Reading = Pick<TickResult, 'values' | 'events' | 'state' | 'message' | 'models'>;
+type Reading = Pick<TickResult, 'values' | 'events' | 'state' | 'message' | 'models'> & { observed?: TickResult['observed'] };
 type Failed = { failure: FetchFailure; path: string; events: TickEvent[] };
 
 /** One llama-server (single or router) polled tick after tick; keep one per server. */
@@ -114,7 +120,7 @@ export class LlamaTick {
   }
 
   async #single(ts: number): Promise<Reading | Failed> {
-    const r = await readModel(this.#o.io, this.#root, ts, { model: null }, this.#explain);
+    const r = await readModel(this.#o.io, this.#root, ts, { model: null }, this.#explain, this.#o.now);
     if (r.kind === 'failed') return { failure: r.failure, path: r.path, events: [] };
     // Only a router's model can be gone (unloaded under the read); the server itself answered /health.
     if (r.kind === 'gone') throw new Error('a single-model server reported its model gone');
@@ -125,6 +131,7 @@ export class LlamaTick {
       state,
       message: r.sleeping ? SLEEPING_MESSAGE : r.notes.join(' ') || null,
       models: null,
+      observed: [{ model: '', busy: r.busy, observation: r.observed }],
     };
   }
 
@@ -137,6 +144,7 @@ export class LlamaTick {
     this.#polled = new Map(list.models.map((m) => [m.id, m.state]));
     const values: Record<string, number | null> = {};
     const notes: string[] = [];
+    const observed: TickResult['observed'] = [];
     let busy = false;
     for (const m of list.models) {
       values[seriesKey(KEYS.modelState, { model: m.id })] = MODEL_STATE[m.state];
@@ -148,16 +156,17 @@ export class LlamaTick {
       }
       let track = this.#tracks.get(m.id);
       if (!track) this.#tracks.set(m.id, (track = newTrack()));
-      const r = await readModel(this.#o.io, track, ts, { model: m.id, listedSleeping: m.state === 'sleeping' }, this.#explain);
+      const r = await readModel(this.#o.io, track, ts, { model: m.id, listedSleeping: m.state === 'sleeping' }, this.#explain, this.#o.now);
       if (r.kind === 'failed') return { failure: r.failure, path: r.path, events };
       if (r.kind === 'gone') continue;
       Object.assign(values, r.values);
       events.push(...r.events);
       busy ||= r.busy;
       notes.push(...r.notes);
+      observed.push({ model: m.id, busy: r.busy, observation: r.observed });
     }
     const state = busy ? 'busy' : 'ok';
-    return { values: { ...values, [KEYS.up]: 1, [KEYS.health]: HEALTH[state] }, events, state, message: notes[0] ?? null, models: list.models };
+    return { values: { ...values, [KEYS.up]: 1, [KEYS.health]: HEALTH[state] }, events, state, message: notes[0] ?? null, models: list.models, observed };
   }
 
   /** The next successful tick reads as on connect: /props, and /slots once. */
@@ -179,6 +188,19 @@ export class LlamaTick {
     const info: ServerInfo = p
       ? { model: p.model ?? undefined, build: p.build ?? undefined, totalSlots: p.totalSlots ?? undefined, ctxSize: p.ctxSize ?? undefined }
       : {};
-    return { ts, ...r, failure, healthy, isRouter: this.isRouter, info };
+    return { ts, ...r, observed: r.observed ?? [], failure, healthy, isRouter: this.isRouter, info };
+  }
+
+  /**
+   * Reads /slots alone of each model in `busy` (those the last tick or fast read found running requests),
+   * for the request tracker between ticks. Stores nothing and leaves the tick's own state alone.
+   */
+  async fastSlots(busy: readonly string[]): Promise<ModelObservation[]> {
+    const out: ModelObservation[] = [];
+    for (const model of busy) {
+      const o = await readSlotsOnly(this.#o.io, model === '' ? null : model, this.#o.now);
+      if (o) out.push({ model, busy: o.slots?.some((s) => s.isProcessing) ?? false, observation: o });
+    }
+    return out;
   }
 }

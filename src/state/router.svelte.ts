@@ -1,7 +1,7 @@
 /** Hash routes (#/models): static hosts and llama-server --path have no SPA fallback. */
-export type Route = 'dashboard' | 'fleet' | 'models' | 'settings';
+export type Route = 'dashboard' | 'fleet' | 'models' | 'requests' | 'settings';
 
-const routes: Route[] = ['dashboard', 'fleet', 'models', 'settings'];
+const routes: Route[] = ['dashboard', 'fleet', 'models', 'requests', 'settings'];
 
 function parse(hash: string): { route: Route; rest: string } {
   const path = hash.replace(/^#\/?/, '');

@@ -12,6 +12,7 @@ import * as endpoints from '../db/endpoints';
 import * as metrics from '../db/metrics';
 import * as models from '../db/models';
 import * as modelFiles from '../db/model-files';
+import * as requests from '../db/requests';
 import * as metadata from '../db/metadata';
 import * as backup from '../db/backup';
 import * as retention from '../db/retention-settings';
@@ -147,6 +148,18 @@ export function createApi(options: ApiOptions = {}) {
       return s;
     },
     retentionInputs: () => retention.costInputs(db()),
+    listRequests: (q: requests.RequestQuery) => requests.listRequests(db(), q),
+    requestStats: (q: requests.RequestQuery) => requests.requestStats(db(), q),
+    requestSources: () => requests.requestSources(db()),
+    requestSettings: () => ({ retentionDays: requests.getRequestRetentionDays(db()), fastMs: requests.getFastMs(db()) }),
+    setRequestSettings(s: { retentionDays?: number; fastMs?: number }) {
+      write((d) => {
+        if (s.retentionDays !== undefined) requests.setRequestRetentionDays(d, s.retentionDays);
+        if (s.fastMs !== undefined) services.setFastMs(requests.setFastMs(d, s.fastMs));
+      });
+      emit({ type: 'meta', key: 'requests.settings' });
+      return rpc.requestSettings();
+    },
     clearMetrics(): void {
       write((d) => metrics.clearMetrics(d));
       emit({ type: 'history-reset' });

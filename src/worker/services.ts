@@ -7,6 +7,7 @@ import * as metrics from '../db/metrics';
 import { pruneWrites, WRITE_ID_KEEP_MS } from '../db/rpc-writes';
 import * as retention from '../db/retention-settings';
 import * as backfill from '../db/backfill';
+import * as requests from '../db/requests';
 import { getMeta } from '../db/metadata';
 import { LINK_PREFIX, type ExporterLink } from '../lib/exporter-llama';
 import { errorText } from '../lib/error-text';
@@ -40,6 +41,8 @@ export function createServices(deps: ServicesDeps) {
   let retentionTimer: ReturnType<typeof setInterval> | null = null;
   let retentionRunning = false;
   let storeFailure: string | null = null;
+  /** How often /slots is read while requests run (the request tracker's fast reads); a stored setting. */
+  let fastMs = requests.DEFAULT_FAST_MS;
 
   const frameQueue = new FrameQueue({
     // One saveFrames call for the whole window: it reads every endpoint's layouts in one statement
@@ -74,6 +77,12 @@ export function createServices(deps: ServicesDeps) {
       if (!r.more) break;
       await pause();
     }
+    while (deps.db()) {
+      const r = deps.write((d) => requests.pruneRequests(d, deps.now(), RETENTION_BATCH));
+      total.deleted += r.deleted;
+      if (!r.more) break;
+      await pause();
+    }
     const cap = settings.maxBytes;
     while (deps.db() && cap !== null) {
       const r = deps.write((d) => retention.pruneToSize(d, cap, RETENTION_BATCH));
@@ -97,6 +106,14 @@ export function createServices(deps: ServicesDeps) {
 
   return {
     start(): void {
+      try {
+        deps.write((d) => requests.markUnfollowed(d));
+      } catch (e) {
+        // Not worth stopping the dashboard for: say so, polling goes on.
+        deps.warn(`Requests left running by a closed tab could not be marked as not followed to their end (${errorText(e)}).`);
+      }
+      const d0 = deps.db();
+      if (d0) fastMs = requests.getFastMs(d0);
       collector = deps.collector?.({
         listEndpoints: () => endpoints.listEndpoints(deps.db() ?? fail()),
         saveFrames: (frames: SampleFrame[], events?: SeriesEvent[]) => {
@@ -116,6 +133,12 @@ export function createServices(deps: ServicesDeps) {
           },
           link: (id) => getMeta<ExporterLink>(deps.db() ?? fail(), `${LINK_PREFIX}${id}`),
         },
+        saveRequests: (endpointId, model, records) => {
+          if (!deps.db()) return;
+          deps.write((d) => requests.saveRequests(d, endpointId, model, records));
+          deps.emit({ type: 'requests', endpointIds: [endpointId] });
+        },
+        requestsFastMs: () => fastMs,
         now: deps.now,
       }) ?? null;
       collector?.sync();
@@ -136,6 +159,11 @@ export function createServices(deps: ServicesDeps) {
     },
 
     runRetention,
+
+    /** Applies a new fast-read interval to the running pollers (stored by the caller). */
+    setFastMs(ms: number): void {
+      fastMs = ms;
+    },
 
     /** The running collector; throws in words when none runs. */
     collector(): Collector {
