@@ -35,7 +35,14 @@ function contentSecurityPolicy(): Plugin {
 
 // base './' keeps every asset URL relative, so dist/ works from any sub-path
 // (llama-server --path, GitHub Pages, a plain file server) without a rebuild.
+/**
+ * Names this build in the tabs' protocol (src/worker/build-id.ts): tabs of two deploys open side by side
+ * see that they differ. LLAMADASH_BUILD_ID sets it; otherwise the version and the build's time.
+ */
+const BUILD_ID = process.env.LLAMADASH_BUILD_ID ?? `${process.env.npm_package_version ?? '0'}-${Date.now().toString(36)}`;
+
 export default defineConfig({
+  define: { __LLAMADASH_BUILD__: JSON.stringify(`llamadash-build:${BUILD_ID}`) },
   base: './',
   plugins: [
     svelte(),

@@ -184,7 +184,9 @@ export type DbEvent =
   | { type: 'models' }
   /** A stored preference changed (e.g. the theme, in another tab). */
   | { type: 'meta'; key: string }
-  | { type: 'db'; status: DbStatus };
+  | { type: 'db'; status: DbStatus }
+  /** Every tab reloads now (one asked, so that all run the same version). */
+  | { type: 'reload' };
 
 /**
  * Where this tab stands with the database, which one tab's worker owns and the others reach through it.
@@ -201,4 +203,6 @@ export interface DbStatus {
   message: string | null;
   /** Whether this tab's worker owns the database or reaches it through the owner's tab. */
   role?: 'owner' | 'follower';
+  /** Set when a tab of another deploy (another build) is open beside this one: its version, to say so. */
+  otherBuild?: string;
 }

@@ -20,6 +20,11 @@ class AppUpdateState {
   /** Registers the service worker; call once at startup. */
   start(): void {
     if (this.#update || !('serviceWorker' in navigator)) return;
+    // Every tab that was told of the new version reloads when it takes control, whichever tab chose
+    // Reload: no tab goes on running the old code beside the new.
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      if (this.#ready && !this.#applying) location.reload();
+    });
     this.#update = registerSW({
       onNeedRefresh: () => (this.#ready = true),
       onRegisterError: (e: unknown) => (this.#error = `Offline use is not available: the service worker could not be registered (${errorText(e)}).`),

@@ -4,7 +4,7 @@ import { errorText } from '../lib/error-text';
 import { act } from './act';
 
 /** A long database operation the Settings page shows progress for. */
-export type DbTask = 'vacuum' | 'export' | 'import' | 'clear' | 'info';
+export type DbTask = 'vacuum' | 'export' | 'import' | 'clear' | 'info' | 'reload';
 
 /** The database as the page sees it: status, sizes, and the maintenance actions. */
 class DatabaseState {
@@ -46,6 +46,11 @@ class DatabaseState {
 
   async refreshInfo(): Promise<void> {
     await this.#run('info', async () => (this.#info = await db.dbInfo()));
+  }
+
+  /** Reloads every tab of the dashboard, this one included (after a deploy, so that all run one version). */
+  async reloadEveryTab(): Promise<void> {
+    await this.#run('reload', () => db.reloadEveryTab());
   }
 
   async vacuum(): Promise<void> {

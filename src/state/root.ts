@@ -57,6 +57,10 @@ function route(ev: DbEvent): void {
     database.applyStatus(ev.status);
     return;
   }
+  if (ev.type === 'reload') {
+    location.reload();
+    return;
+  }
   if (!connected) return;
   switch (ev.type) {
     case 'frames':

@@ -1,6 +1,7 @@
 import type { DbEvent, DbStatus } from '../db/types';
 import { errorText } from '../lib/error-text';
 import { WRITE_METHODS, type RpcApi, type RpcMethod } from './api';
+import { BUILD_ID, buildLabel } from './build-id';
 import {
   EVENTS_CHANNEL, LOCK_NAME, RPC_CHANNEL, tabChannel,
   type Broadcast, type ChannelLike, type ReplyMessage, type TabEnv, type ToOwner,
@@ -16,6 +17,8 @@ export interface SessionOptions {
   staleMs?: number;
   /** How long a forwarded call waits for an answer before failing in words (ms). */
   callTimeoutMs?: number;
+  /** This tab's build id (BUILD_ID; tests give two sessions two builds). */
+  build?: string;
 }
 
 interface Pending {
@@ -44,6 +47,9 @@ export function createSession(options: SessionOptions) {
   const heartbeatMs = options.heartbeatMs ?? 1000;
   const staleMs = options.staleMs ?? 3500;
   const callTimeoutMs = options.callTimeoutMs ?? 30_000;
+  const build = options.build ?? BUILD_ID;
+  /** The build of a tab on another deploy this tab has met (the owner's, or a caller's), or null. */
+  let otherBuild: string | null = null;
   let role: 'owner' | 'follower' | null = null;
   let status: DbStatus = { state: 'starting', storage: null, message: null };
   let started: Promise<DbStatus> | null = null;
@@ -70,9 +76,10 @@ export function createSession(options: SessionOptions) {
     }
   }
 
-  function setStatus(next: DbStatus): void {
+  function setStatus(given: DbStatus): void {
+    const next: DbStatus = otherBuild ? { ...given, otherBuild: buildLabel(otherBuild) } : given;
     const same = next.state === status.state && next.storage === status.storage &&
-      next.message === status.message && next.role === status.role;
+      next.message === status.message && next.role === status.role && next.otherBuild === status.otherBuild;
     status = next;
     if (!same) deliver({ type: 'db', status });
     if (settle && next.state !== 'starting' && next.state !== 'connecting') {
@@ -84,7 +91,7 @@ export function createSession(options: SessionOptions) {
   function send(p: Pending): void {
     if (!ownerId || !rpcOut) return;
     p.sentTo = ownerId;
-    rpcOut.postMessage({ t: 'call', tab: env.tabId, seq: p.seq, method: p.method, args: p.args, writeId: p.writeId } satisfies ToOwner);
+    rpcOut.postMessage({ t: 'call', tab: env.tabId, build, seq: p.seq, method: p.method, args: p.args, writeId: p.writeId } satisfies ToOwner);
   }
 
   function forward(method: RpcMethod, args: unknown[]): Promise<unknown> {
@@ -121,11 +128,23 @@ export function createSession(options: SessionOptions) {
     return await (api[method] as (...a: unknown[]) => unknown)(...args);
   }
 
+  /** Another deploy's tab is about: say so on this tab's status (the page offers to reload every tab). */
+  function metBuild(other: string): void {
+    if (other === build || other === otherBuild) return;
+    otherBuild = other;
+    setStatus(status);
+  }
+
   function onBroadcast(e: MessageEvent<Broadcast>): void {
     const m = e.data;
+    if (m.t === 'reload') {
+      deliver({ type: 'reload' });
+      return;
+    }
     if (role !== 'follower' && role !== null) return;
     if (m.t === 'beat') {
       lastBeat = env.now();
+      metBuild(m.build);
       if (m.owner !== ownerId) {
         ownerId = m.owner;
         // A new owner: whatever the last one may not have answered goes to it (writes apply once).
@@ -161,7 +180,16 @@ export function createSession(options: SessionOptions) {
 
   async function serve(m: ToOwner): Promise<void> {
     if (m.t === 'hello') {
+      metBuild(m.build);
       beat();
+      return;
+    }
+    if (m.build !== build) {
+      metBuild(m.build);
+      replyTo(m.tab, {
+        t: 'reply', seq: m.seq, owner: env.tabId, ok: false,
+        error: `This tab runs another version of Llama Dashboard (${buildLabel(m.build)}) than the tab that holds the database (${buildLabel(build)}). Reload every tab of the dashboard to use one version.`,
+      });
       return;
     }
     try {
@@ -173,7 +201,7 @@ export function createSession(options: SessionOptions) {
   }
 
   function beat(): void {
-    events?.postMessage({ t: 'beat', owner: env.tabId, status: api.status() } satisfies Broadcast);
+    events?.postMessage({ t: 'beat', owner: env.tabId, build, status: api.status() } satisfies Broadcast);
   }
 
   async function becomeOwner(): Promise<void> {
@@ -219,7 +247,7 @@ export function createSession(options: SessionOptions) {
       if (e.data?.t === 'reply') finish(e.data.seq, e.data);
     };
     rpcOut = env.channel(RPC_CHANNEL);
-    rpcOut.postMessage({ t: 'hello', tab: env.tabId } satisfies ToOwner);
+    rpcOut.postMessage({ t: 'hello', tab: env.tabId, build } satisfies ToOwner);
     stopWatch = env.every(Math.max(50, Math.round(heartbeatMs / 2)), watch);
     env.locks
       .request(LOCK_NAME, async () => {
@@ -260,6 +288,12 @@ export function createSession(options: SessionOptions) {
 
     /** Which part this tab plays now. */
     role: () => role,
+
+    /** Tells every tab of the dashboard, this one included, to reload (one version for all after a deploy). */
+    reloadEveryTab(): void {
+      events?.postMessage({ t: 'reload', from: env.tabId } satisfies Broadcast);
+      deliver({ type: 'reload' });
+    },
   };
 }
 

@@ -26,7 +26,7 @@ function batchTo(port: MessagePort): (ev: DbEvent) => void {
   };
   return (ev) => {
     queued.push(ev);
-    if (ev.type === 'frames' || ev.type === 'db') send();
+    if (ev.type === 'frames' || ev.type === 'db' || ev.type === 'reload') send();
     else timer ??= setTimeout(send, BATCH_MS);
   };
 }
@@ -44,6 +44,8 @@ export function createSurface(session: Session, api: RpcApi) {
     ...(routed as Routed),
     init: () => session.init(),
     status: () => session.status(),
+    /** Reloads every tab of the dashboard (after a deploy, so that all run one version). */
+    reloadEveryTab: () => session.reloadEveryTab(),
     /** Sends this tab's events, in batches, on `port` (transferred from the page) for the page's life. */
     subscribe: (port: MessagePort) => void session.subscribe(batchTo(port)),
   };

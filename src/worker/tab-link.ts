@@ -19,10 +19,14 @@ export const EVENTS_CHANNEL = 'llama-dashboard-events';
 /** The channel only tab `tabId` listens to, for replies to its own calls. */
 export const tabChannel = (tabId: string) => `llama-dashboard-tab-${tabId}`;
 
-/** A call from a tab's worker to the owner; a write carries an id so that sending it again applies it once. */
+/**
+ * A call from a tab's worker to the owner; a write carries an id so that sending it again applies it once.
+ * `build` names the caller's deploy: an owner of another build refuses the call (its methods may differ).
+ */
 export interface CallMessage {
   t: 'call';
   tab: string;
+  build: string;
   seq: number;
   method: RpcMethod;
   args: unknown[];
@@ -33,6 +37,7 @@ export interface CallMessage {
 export interface HelloMessage {
   t: 'hello';
   tab: string;
+  build: string;
 }
 
 export type ToOwner = CallMessage | HelloMessage;
@@ -42,10 +47,11 @@ export type ReplyMessage =
   | { t: 'reply'; seq: number; owner: string; ok: true; value: unknown }
   | { t: 'reply'; seq: number; owner: string; ok: false; error: string };
 
-/** To every tab: the owner is alive (and how its database is), or an event to show. */
+/** To every tab: the owner is alive (its build, how its database is), an event to show, or reload now. */
 export type Broadcast =
-  | { t: 'beat'; owner: string; status: DbStatus }
-  | { t: 'event'; owner: string; ev: DbEvent };
+  | { t: 'beat'; owner: string; build: string; status: DbStatus }
+  | { t: 'event'; owner: string; ev: DbEvent }
+  | { t: 'reload'; from: string };
 
 /** The part of the Web Locks API the session uses. */
 export interface LockManagerLike {

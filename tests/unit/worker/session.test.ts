@@ -149,3 +149,31 @@ describe('tabs sharing one database owner', () => {
     expect(b.session.role()).toBe('owner');
   });
 });
+
+describe('tabs of two deploys', () => {
+  it('a tab of another build is told so, its calls are refused in words, and the owner says so too', async () => {
+    world = tabWorld();
+    const a = world.open('a', 'llamadash-build:0.1.0-old');
+    await a.session.init();
+    const b = world.open('b', 'llamadash-build:0.1.0-new');
+    expect(await b.session.init()).toMatchObject({ role: 'follower', otherBuild: '0.1.0-old' });
+    await expect(b.call('listEndpoints')).rejects.toThrow(/another version of Llama Dashboard \(0\.1\.0-new\) than the tab that holds the database \(0\.1\.0-old\)/);
+    await until(() => a.session.status().otherBuild === '0.1.0-new');
+    // A tab of the owner's own build works as before.
+    const c = world.open('c', 'llamadash-build:0.1.0-old');
+    await c.session.init();
+    expect(c.session.status().otherBuild).toBeUndefined();
+    expect(await c.call('listEndpoints')).toEqual([]);
+  });
+
+  it('"reload every tab" reaches every tab, the asking one and the owner included', async () => {
+    world = tabWorld();
+    const a = world.open('a');
+    await a.session.init();
+    const b = world.open('b');
+    const c = world.open('c');
+    await Promise.all([b.session.init(), c.session.init()]);
+    b.session.reloadEveryTab();
+    await until(() => [a, b, c].every((t) => t.events.some((e) => e.type === 'reload')));
+  });
+});

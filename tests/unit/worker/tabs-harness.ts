@@ -59,7 +59,8 @@ export function tabWorld(opts: { collector?: (tab: string) => CollectorFactory }
   // Keeps the in-memory file alive across owners, as OPFS keeps the real one.
   let keeper: { close(): void } | null = null;
 
-  function open(tabId: string) {
+  /** Opens a tab; `build` stands for the deploy it was loaded from (one build unless a test says). */
+  function open(tabId: string, build?: string) {
     const channels: { close(): void }[] = [];
     const timers = new Set<ReturnType<typeof setInterval>>();
     const env: TabEnv = {
@@ -89,7 +90,7 @@ export function tabWorld(opts: { collector?: (tab: string) => CollectorFactory }
         return { sqlite3, db: new sqlite3.oo1.DB(file, 'c'), storage: 'memory', pool: null };
       },
     });
-    const session = createSession({ env, api, heartbeatMs: 50, staleMs: 400, callTimeoutMs: 10_000 });
+    const session = createSession({ env, api, heartbeatMs: 50, staleMs: 400, callTimeoutMs: 10_000, build });
     const events: DbEvent[] = [];
     session.subscribe((ev) => events.push(ev));
     const silence = () => {
