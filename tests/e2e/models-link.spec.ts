@@ -43,8 +43,8 @@ test('compare shows what differs, with defaults filled in', async ({ page }) => 
   await dbCall(page, 'createModel', config('left', { '--model': '/m/a.gguf', '--ctx-size': 4096, '--port': 8080 }));
   await dbCall(page, 'createModel', config('right', { '--model': '/m/a.gguf', '--ctx-size': 8192, '--threads': 8 }));
   await page.getByRole('button', { name: 'Compare' }).click();
-  await page.getByLabel('Left').selectOption({ label: 'left' });
-  await page.getByLabel('Right').selectOption({ label: 'right' });
+  await page.getByLabel('Left', { exact: true }).selectOption({ label: 'left' });
+  await page.getByLabel('Right', { exact: true }).selectOption({ label: 'right' });
   const table = page.getByRole('table', { name: 'Differences' });
   // --port 8080 on the left is llama-server's default, so it is no difference.
   await expect(table.locator('tbody tr')).toHaveCount(2);
