@@ -58,7 +58,7 @@ function shareLines(models: Record<string, Record<string, unknown>>, taken: Set<
 function llamaSwap(configs: SetupConfig[], opts: ExportOptions, extras: SetupExtras): ExportResult {
   const warnings: string[] = [];
   const errors: string[] = [];
-  const models: Record<string, unknown> = {};
+  const models: Record<string, Record<string, unknown>> = {};
   for (const c of configs) {
     const one = writeLlamaSwap(c, opts);
     for (const w of one.warnings) warnings.push(`${c.name}: ${w}`);
