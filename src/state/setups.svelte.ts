@@ -46,7 +46,8 @@ export async function readStoredSetup(meta: MetaSource): Promise<StoredSetup> {
 export async function importSetupModels(setup: SetupImport, picks: SetupPick[], models: ModelsState, meta: MetaSource): Promise<number[]> {
   const saved: number[] = [];
   const stored = await readStoredSetup(meta);
-  for (const p of picks) {
+  // Picks come from a form's $state: proxies the worker's structured clone refuses.
+  for (const p of $state.snapshot(picks)) {
     if (!p.include) continue;
     const existing = models.list.find((m) => m.name.toLowerCase() === p.name.trim().toLowerCase());
     if (existing && p.conflict === 'skip') continue;
@@ -63,7 +64,7 @@ export async function importSetupModels(setup: SetupImport, picks: SetupPick[], 
     if (p.model.swap) stored.swap[m.id] = p.model.swap;
   }
   if (setup.format === 'llama-swap') {
-    await meta.setMeta(SETUP_KEY, { ...stored, groups: setup.groups, macros: setup.macros, keptAside: setup.keptAside });
+    await meta.setMeta(SETUP_KEY, $state.snapshot({ ...stored, groups: setup.groups, macros: setup.macros, keptAside: setup.keptAside }));
   }
   return saved;
 }

@@ -45,10 +45,13 @@ describe('llama-swap files against llama-swap\'s own schema and example', () => 
   it('a setup made in the dashboard exports as a file the schema accepts', () => {
     const configs: SetupConfig[] = [
       { name: 'qwen', args: { '--model': "/m/it's qwen.gguf", '--ctx-size': 8192, '--flash-attn': 'on' }, extraArgs: [] },
-      { name: 'gemma', args: { '--hf-repo': 'org/gemma:Q4_K_M', '--api-key': 'k' }, extraArgs: ['--new-flag', 'x y'] },
+      { name: 'gemma', args: { '--hf-repo': 'org/gemma:Q4_K_M', '--api-key': 'k', '--ctx-size': 8192, '--flash-attn': 'on' }, extraArgs: ['--new-flag', 'x y'] },
     ];
     const out = exportSetup(configs, 'llama-swap', {}, { groups: [{ name: 'pair', members: ['qwen', 'gemma'], swap: false }] });
     expect(out.errors).toEqual([]);
-    expect(validate(yq(out.text)), JSON.stringify(validate.errors)).toBe(true);
+    const doc = yq(out.text);
+    // The shared flags go into a global macro, which the schema must accept as well.
+    expect(doc.macros.shared_flags).toContain('--flash-attn on');
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
   });
 });

@@ -35,10 +35,33 @@ describe('setup export', () => {
     expect(out.errors).toEqual([]);
     const doc = yq(out.text);
     expect(doc.models.gemma.env).toEqual(['LLAMA_API_KEY=${env.LLAMA_API_KEY}']);
-    const cmd = (c: string) => c.split('\n').filter((l) => l.trim()).map((l) => l.replaceAll('${PORT}', '9000')).join(' ');
+    const cmd = (c: string) =>
+      c.split('\n').filter((l) => l.trim()).map((l) => l.replaceAll('${shared_flags}', doc.macros.shared_flags).replaceAll('${PORT}', '9000')).join(' ');
     const [qwen] = runInShell('/bin/bash', [cmd(doc.models.qwen.cmd)]);
     expect(qwen).toEqual(expect.arrayContaining(['--model', "/m/it's qwen.gguf", '--port', '9000']));
     expect(doc.routing.router.settings.groups).toEqual({ pair: { members: ['qwen', 'gemma'], swap: false } });
+  });
+
+  it('puts the program and flags every model shares into one macro, read back to the same configurations', () => {
+    const out = exportSetup(configs, 'llama-swap', { binary: '/opt/llama.cpp/llama-server' });
+    expect(out.errors).toEqual([]);
+    const doc = yq(out.text);
+    expect(doc.macros.shared_flags).toBe("/opt/llama.cpp/llama-server --ctx-size 8192 --flash-attn on");
+    for (const m of Object.values(doc.models) as { cmd: string }[]) {
+      expect(m.cmd.split('\n')[0]).toBe('${shared_flags}');
+      expect(m.cmd).not.toContain('--ctx-size');
+    }
+    const back = importSetup(out.text, 'llama-swap');
+    const plain = importSetup(exportSetup(configs.slice(0, 1), 'llama-swap').text + exportSetup(configs.slice(1), 'llama-swap').text.replace('models:\n', ''), 'llama-swap');
+    expect(back.models.map((m) => [m.name, m.args, m.extraArgs])).toEqual(plain.models.map((m) => [m.name, m.args, m.extraArgs]));
+    expect(back.models[1].args).toMatchObject({ '--ctx-size': 8192, '--flash-attn': 'on', '--hf-repo': 'org/gemma:Q4_K_M' });
+  });
+
+  it('writes no macro when the models share only the program, and keeps a taken macro name', () => {
+    const apart = exportSetup([{ name: 'a', args: { '--ctx-size': 1 }, extraArgs: [] }, { name: 'b', args: { '--ctx-size': 2 }, extraArgs: [] }], 'llama-swap');
+    expect(yq(apart.text).macros).toBeUndefined();
+    const named = yq(exportSetup(configs, 'llama-swap', {}, { macros: { shared_flags: 'mine' } }).text);
+    expect(named.macros).toMatchObject({ shared_flags: 'mine', shared_flags_2: expect.stringContaining('--flash-attn on') });
   });
 
   it('writes one preset with the shared settings in [*], read back to the same configurations', () => {

@@ -24,6 +24,33 @@ function duplicates(names: string[]): string[] {
   return names.filter((n) => (seen.has(n) ? true : (seen.add(n), false)));
 }
 
+/** llama-swap takes macro values up to this length. */
+const MAX_MACRO_CHARS = 1024;
+
+/**
+ * Command lines (one per argument, the program first) that every model repeats go into one global
+ * macro, so a shared program path or flag is changed in one place. Only where it helps: two models
+ * or more sharing the program and a flag, or two flags. Order within a command does not matter to
+ * llama-server, except that the program stays first. Returns the macro added, if any.
+ */
+function shareLines(models: Record<string, Record<string, unknown>>, taken: Set<string>): Record<string, string> {
+  const cmds = Object.values(models).map((m) => String(m.cmd).split('\n').filter((l) => l.trim()));
+  if (cmds.length < 2) return {};
+  // Every command has its own --port ${PORT} line; it is not a flag the user shares.
+  const shared = cmds[0].filter((l, i) => cmds[0].indexOf(l) === i && !l.includes('${PORT}') && cmds.every((c) => c.includes(l)));
+  const value = shared.join(' ');
+  if (shared.length < 2 || value.length > MAX_MACRO_CHARS) return {};
+  let name = 'shared_flags';
+  for (let i = 2; taken.has(name); i++) name = `shared_flags_${i}`;
+  for (const [id, m] of Object.entries(models)) {
+    const lines = String(m.cmd).split('\n').filter((l) => l.trim());
+    const head = shared.includes(lines[0]) ? [] : [lines[0]];
+    const rest = lines.slice(head.length).filter((l) => !shared.includes(l));
+    models[id] = { ...m, cmd: [...head, `\${${name}}`, ...rest].join('\n') + '\n' };
+  }
+  return { [name]: value };
+}
+
 /**
  * Each configuration goes through the single-model writer (which quotes every value for its target),
  * and its output is read back and combined: one quoting path for one model and for many.
@@ -31,7 +58,7 @@ function duplicates(names: string[]): string[] {
 function llamaSwap(configs: SetupConfig[], opts: ExportOptions, extras: SetupExtras): ExportResult {
   const warnings: string[] = [];
   const errors: string[] = [];
-  const models: Record<string, unknown> = {};
+  const models: Record<string, Record<string, unknown>> = {};
   for (const c of configs) {
     const one = writeLlamaSwap(c, opts);
     for (const w of one.warnings) warnings.push(`${c.name}: ${w}`);
@@ -41,8 +68,10 @@ function llamaSwap(configs: SetupConfig[], opts: ExportOptions, extras: SetupExt
     const env = [...(Array.isArray(kept.env) ? kept.env : []), ...(Array.isArray(entry.env) ? entry.env : [])];
     models[c.name] = { ...entry, ...kept, cmd: entry.cmd, ...(env.length ? { env } : {}) };
   }
+  const taken = new Set([...Object.keys(extras.macros ?? {}), ...configs.flatMap((c) => (isObject(c.swap?.macros) ? Object.keys(c.swap.macros) : []))]);
+  const macros = { ...(extras.macros ?? {}), ...shareLines(models, taken) };
   const doc: Record<string, unknown> = { ...(extras.keptAside ?? {}) };
-  if (extras.macros && Object.keys(extras.macros).length) doc.macros = extras.macros;
+  if (Object.keys(macros).length) doc.macros = macros;
   doc.models = models;
   const groups = (extras.groups ?? []).filter((g) => g.members.some((m) => m in models));
   for (const g of extras.groups ?? []) if (!groups.includes(g)) warnings.push(`group ${g.name} is left out: none of its members is part of this export`);
