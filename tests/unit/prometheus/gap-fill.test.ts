@@ -14,6 +14,7 @@ import { filledDetail, filledSpan } from '../../../src/lib/gap-plan';
 import { PROM_LINK_PREFIX, type PrometheusLink } from '../../../src/lib/prom-gap-plan';
 import { promQuery, promQueryRange, type PromTarget } from '../../../src/lib/prometheus-api';
 import { AFTER_EXPORTER_MS, PrometheusGapFiller } from '../../../src/collect/prometheus-gap-fill';
+import { prometheusPollerKind } from '../../../src/collect/prometheus-poller';
 import type { Endpoint } from '../../../src/db/types';
 import type { DB } from '../../../src/db/sql';
 import { decodeFrame } from '../../../src/lib/frame-codec';
@@ -171,6 +172,18 @@ describe('filling a llama-server gap from Prometheus', () => {
     await filler(() => [ep], now).run();
     expect(filled(ep.id)).toHaveLength(1);
     expect(count(ep.id)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('does not fill when the Prometheus endpoint is only tested (Test connection)', async () => {
+    const ep = addEndpoint(db, { kind: 'llama', name: 'box', url: llama.url, apiKey: null, intervalMs: 1000, enabled: true });
+    const asked: string[] = [];
+    const st = await prometheusPollerKind.probe({
+      endpoint: promEndpoint(), fetch, now: () => Date.now() + 2 * AFTER_EXPORTER_MS, saveFrames: () => undefined, onStatus: () => undefined,
+      page: { protocol: null, origin: null }, endpoints: () => [ep],
+      gaps: { coverage: (id, from, to) => (asked.push('coverage'), coverage(db, id, from, to)), saveBackfill: () => asked.push('save'), link: () => null },
+    });
+    expect(st.state).toBe('ok');
+    expect(asked).toEqual([]);
   });
 });
 
