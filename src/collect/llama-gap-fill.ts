@@ -12,12 +12,15 @@ import { filledDetail, planGaps, subtract, type Span } from '../lib/gap-plan';
 import type { JsonResult } from '../lib/http-request';
 import { hostOf } from '../lib/base-url';
 import { isSeriesEventKind } from '../lib/series-events';
+import type { PrometheusLink } from '../lib/prom-gap-plan';
 
 /** What the filler needs from storage (the worker API gives it; db/backfill.ts does the work). */
 export interface GapStore {
   coverage(endpointId: number, from: number, to: number): { covered: number[]; filled: Span[] };
   saveBackfill(frames: SampleFrame[], events: SeriesEvent[]): void;
   link(llamaEndpointId: number): ExporterLink | null;
+  /** The hand-made link of a llama endpoint to a Prometheus target (lib/prom-gap-plan.ts); absent: none are read. */
+  promLink?(llamaEndpointId: number): PrometheusLink | null;
 }
 
 /** Each covered endpoint is checked again this often (and at once when first seen). */

@@ -195,7 +195,8 @@ export function pollerKind<P extends PollLoop>(make: (ctx: PollerContext) => P, 
   return {
     create: make,
     async probe(ctx) {
-      const p = make({ ...ctx, saveFrames: () => undefined, onStatus: () => undefined });
+      // No gap store either: a test of the connection must not fill a llama-server's history.
+      const p = make({ ...ctx, gaps: undefined, saveFrames: () => undefined, onStatus: () => undefined });
       await once(p);
       return p.status();
     },

@@ -11,6 +11,7 @@ import * as requests from '../db/requests';
 import { getMeta } from '../db/metadata';
 import { LINK_PREFIX, type ExporterLink } from '../lib/exporter-llama';
 import { errorText } from '../lib/error-text';
+import { PROM_LINK_PREFIX, type PrometheusLink } from '../lib/prom-gap-plan';
 
 /** Starts polling (src/collect/collector.ts createCollector); injected so unit tests choose. */
 export type CollectorFactory = (deps: CollectorDeps) => Collector;
@@ -124,7 +125,7 @@ export function createServices(deps: ServicesDeps) {
           const d = deps.db();
           return d ? metrics.latestValues(d, endpointId)?.ts ?? null : null;
         },
-        // Exporters that watch a llama-server fill the spans this browser missed (collect/llama-gap-fill.ts).
+        // Exporters that watch a llama-server, and Prometheus servers that scrape one, fill the spans this browser missed (collect/llama-gap-fill.ts).
         gaps: {
           coverage: (endpointId, from, to) => backfill.coverage(deps.db() ?? fail(), endpointId, from, to),
           saveBackfill: (frames, events) => {
@@ -132,6 +133,7 @@ export function createServices(deps: ServicesDeps) {
             deps.emit({ type: 'frames', endpointIds: [...new Set(frames.map((f) => f.endpointId))], ts: deps.now(), latest: [], events: [], backfilled: true });
           },
           link: (id) => getMeta<ExporterLink>(deps.db() ?? fail(), `${LINK_PREFIX}${id}`),
+          promLink: (id) => getMeta<PrometheusLink>(deps.db() ?? fail(), `${PROM_LINK_PREFIX}${id}`),
         },
         saveRequests: (endpointId, model, records) => {
           if (!deps.db()) return;

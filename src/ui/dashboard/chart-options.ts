@@ -2,6 +2,7 @@ import uPlot from 'uplot';
 import { formatAxisValue, formatValue, unitLabel, type Unit } from '../../lib/format';
 import type { SeriesEventKind } from '../../lib/series-events';
 import { filledSpan } from '../../lib/gap-plan';
+import { filledLabel } from '../../lib/prom-gap-plan';
 
 /** One line on a chart: `key` is the series name in the database, `label` what the legend says. */
 export interface ChartSeries {
@@ -39,10 +40,8 @@ export function readTheme(el: Element): ChartTheme {
 
 const MARKER_COLOUR: Record<SeriesEventKind, keyof ChartTheme> = { restart: 'err', down: 'err', up: 'ok', 'model-change': 'warn', filled: 'muted' };
 
-/** The words on a span whose samples came from an exporter, not from this dashboard's own polling. */
-export const FILLED_LABEL = 'from the exporter';
 
-/** A filled span: a light band with its label, so it reads as "taken from the exporter", not as a line. */
+/** A filled span: a light band with its label ("from the exporter", "from Prometheus"), so it reads as taken, not as a line. */
 function drawFilled(u: uPlot, m: ChartMarker, theme: ChartTheme): void {
   const span = filledSpan(m.ts * 1000, m.detail);
   if (!span) return;
@@ -58,7 +57,8 @@ function drawFilled(u: uPlot, m: ChartMarker, theme: ChartTheme): void {
   ctx.fillStyle = theme.muted;
   ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
   ctx.textBaseline = 'top';
-  if (right - left > ctx.measureText(FILLED_LABEL).width + 8) ctx.fillText(FILLED_LABEL, left + 4 * devicePixelRatio, bbox.top + 4 * devicePixelRatio);
+  const label = filledLabel(span.source);
+  if (right - left > ctx.measureText(label).width + 8) ctx.fillText(label, left + 4 * devicePixelRatio, bbox.top + 4 * devicePixelRatio);
   ctx.restore();
 }
 
