@@ -67,6 +67,15 @@ for (const theme of ['light', 'dark'] as const) {
     await page.getByRole('button', { name: 'Export…' }).click();
     found.push(...await audit(page, 'export panel'));
 
+    await page.goto('./#/requests');
+    await waitForDb(page);
+    await expect(page.getByRole('heading', { name: 'Requests', level: 1 })).toBeVisible();
+    found.push(...await audit(page, 'requests'));
+    await page.goto('./#/fleet');
+    await waitForDb(page);
+    await expect(page.getByRole('heading', { name: 'Fleet', level: 1 })).toBeVisible();
+    found.push(...await audit(page, 'fleet'));
+
     await page.goto('./#/settings');
     await waitForDb(page);
     await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
@@ -84,11 +93,11 @@ test('no page scrolls sideways at 390 px wide', async ({ page }) => {
   await waitForDb(page);
   await expect(page.getByTestId('endpoint-card')).toHaveCount(1);
   const over: Record<string, number> = {};
-  for (const route of ['dashboard', 'models', 'settings']) {
+  for (const route of ['dashboard', 'fleet', 'models', 'requests', 'settings']) {
     await page.goto(`./#/${route}`);
     await waitForDb(page);
     await page.waitForTimeout(500);
     over[route] = await sideways(page);
   }
-  expect(over).toEqual({ dashboard: 0, models: 0, settings: 0 });
+  expect(over).toEqual({ dashboard: 0, fleet: 0, models: 0, requests: 0, settings: 0 });
 });
