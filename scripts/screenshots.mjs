@@ -13,7 +13,8 @@ const WAIT_S = Number(process.argv[2] ?? 90);
 const base = `http://127.0.0.1:${PORT}/`;
 const viewport = { width: 1400, height: 1000 };
 
-const preview = spawn('npx', ['vite', 'preview', '--outDir', 'dist', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore' });
+// vite itself, not npx: killing npx would leave the server running.
+const preview = spawn('node_modules/.bin/vite', ['preview', '--outDir', 'dist', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore' });
 const profile = mkdtempSync(join(tmpdir(), 'llama-dash-shots-'));
 
 async function reachable() {
