@@ -7,6 +7,7 @@ import type { ArgSpec } from '../lib/params/types.ts';
 import { SECRET_FLAGS } from '../lib/params/secret-flags.ts';
 import { asRollbackImage, openImage } from './image-copy.ts';
 import { inTx, rows, type DB, type Sqlite3 } from './sql.ts';
+import { SIM_HOST } from '../lib/simulate/host.ts';
 
 /** Metadata key of the record of removed secrets in an exported file. */
 export const SECRETS_STRIPPED_KEY = 'export.secretsStripped';
@@ -77,19 +78,38 @@ export function exportImage(sqlite3: Sqlite3, db: DB): Uint8Array {
   return asRollbackImage(sqlite3.capi.sqlite3_js_db_export(db));
 }
 
+/** Ids of the simulated endpoints (lib/simulate/host.ts), whose URLs all name the reserved host. */
+function simulatedIds(db: DB): number[] {
+  return db.selectValues("SELECT id FROM endpoints WHERE url LIKE ? ESCAPE '\\'", [`%://${SIM_HOST.replace(/[%_\\]/g, '\\$&')}:%`]).map(Number);
+}
+
+/** Removes the simulated endpoints and everything stored for them from `copy`. */
+function dropSimulated(copy: DB, ids: number[]): void {
+  inTx(copy, () => {
+    for (const id of ids) {
+      for (const table of ['frames', 'frames_1m', 'frames_1h', 'layouts', 'events', 'requests']) copy.exec({ sql: `DELETE FROM ${table} WHERE endpoint_id = ?`, bind: [id] });
+      copy.exec({ sql: 'UPDATE models SET endpoint_id = NULL, router_model = NULL WHERE endpoint_id = ?', bind: [id] });
+      copy.exec({ sql: 'DELETE FROM endpoints WHERE id = ?', bind: [id] });
+    }
+  });
+}
+
 /**
  * The database as a file for download. Without `includeSecrets` it holds no API key or secret
- * argument, not even in free pages (secure_delete, then VACUUM).
+ * argument, not even in free pages (secure_delete, then VACUUM). The simulated servers' endpoints and
+ * samples are always left out: they describe no real server.
  */
 export function exportFile(sqlite3: Sqlite3, db: DB, includeSecrets = false): Uint8Array {
   const image = exportImage(sqlite3, db);
-  if (includeSecrets) return image;
+  const sims = simulatedIds(db);
+  if (includeSecrets && !sims.length) return image;
   const copy = openImage(sqlite3, image);
   try {
     copy.exec('PRAGMA secure_delete=ON');
-    const stripped = stripSecrets(copy);
+    dropSimulated(copy, sims);
+    const stripped = includeSecrets ? { endpoints: [], models: [] } : stripSecrets(copy);
     // Nothing removed: the file is the database as it is, without the cost of rebuilding it.
-    if (!stripped.endpoints.length && !stripped.models.length) return image;
+    if (!sims.length && !stripped.endpoints.length && !stripped.models.length) return image;
     copy.exec('VACUUM');
     return asRollbackImage(sqlite3.capi.sqlite3_js_db_export(copy));
   } finally {

@@ -4,10 +4,12 @@ import { errorText } from '../lib/error-text';
 import { hostOf, normaliseBaseUrl as normaliseUrl } from '../lib/base-url';
 import type { Port } from '../worker/surface';
 import { act } from './act';
+import { isSimulatedUrl } from '../lib/simulate/host';
 
 /** What the endpoints state needs from the worker. */
 export type EndpointsSource = Port<
   'listEndpoints' | 'addEndpoint' | 'updateEndpoint' | 'removeEndpoint' | 'endpointStatuses' | 'testConnection' | 'loadModel' | 'unloadModel'
+  | 'startSimulation' | 'stopSimulation'
 >;
 
 /** Default poll interval for a new endpoint. */
@@ -36,6 +38,8 @@ export class EndpointsState {
   readonly llama = $derived(this.#list.filter((e) => e.kind === 'llama'));
   readonly exporters = $derived(this.#list.filter((e) => e.kind === 'exporter'));
   readonly prometheus = $derived(this.#list.filter((e) => e.kind === 'prometheus'));
+  /** True while the simulated llama-server and exporter are in the list (in any tab). */
+  readonly simulated = $derived(this.#list.some((e) => isSimulatedUrl(e.url)));
   /** True once the first list came back from the database. */
   readonly loaded = $derived(this.#loaded);
   /** Last failed action, in words, or null. */
@@ -96,6 +100,22 @@ export class EndpointsState {
   async remove(id: number) {
     await this.#act(async (src) => {
       await src.removeEndpoint(id);
+      await this.refresh();
+    });
+  }
+
+  /** Adds the simulated llama-server and exporter, answered inside the database worker. */
+  async startSimulation() {
+    await this.#act(async (src) => {
+      await src.startSimulation();
+      await this.refresh();
+    });
+  }
+
+  /** Removes the simulated endpoints and everything stored for them. */
+  async stopSimulation() {
+    await this.#act(async (src) => {
+      await src.stopSimulation();
       await this.refresh();
     });
   }

@@ -20,6 +20,7 @@ import { runConsoleQuery, type ConsoleQuery } from '../db/sql-console';
 import { openDatabase, type MemoryOpener, type StorageChoice } from './open-database';
 import { createServices, type CollectorFactory } from './services';
 import { framesEvent } from './frame-queue';
+import { SIM_EXPORTER_URL, SIM_LLAMA_URL, isSimulatedUrl } from '../lib/simulate/host';
 
 export interface ApiOptions {
   /** 'auto': OPFS when the browser has it, else memory (said loudly). */
@@ -127,6 +128,23 @@ export function createApi(options: ApiOptions = {}) {
       const r = write((d) => endpoints.removeEndpoint(d, id));
       endpointsChanged();
       return r;
+    },
+    /** Adds the simulated llama-server and exporter (answered inside this worker); a second call changes nothing. */
+    startSimulation(): void {
+      write((d) => {
+        const have = new Set(endpoints.listEndpoints(d).filter((e) => isSimulatedUrl(e.url)).map((e) => e.kind));
+        if (!have.has('llama')) endpoints.addEndpoint(d, { kind: 'llama', name: 'Simulated llama-server', url: SIM_LLAMA_URL, apiKey: null, intervalMs: 2000, enabled: true });
+        if (!have.has('exporter')) endpoints.addEndpoint(d, { kind: 'exporter', name: 'Simulated host and GPU', url: SIM_EXPORTER_URL, apiKey: null, intervalMs: 2000, enabled: true });
+      });
+      endpointsChanged();
+    },
+    /** Removes the simulated endpoints with every sample, rollup, layout, event and request stored for them. */
+    stopSimulation(): void {
+      write((d) => {
+        for (const e of endpoints.listEndpoints(d)) if (isSimulatedUrl(e.url)) endpoints.removeEndpoint(d, e.id);
+      });
+      services.resetSimulation();
+      endpointsChanged();
     },
 
     /** Stores frames as the collector would (the e2e suite fills history with it). */
@@ -300,7 +318,7 @@ export type RpcMethod = Exclude<keyof RpcApi, 'init' | 'status' | 'close' | 'sub
  * load/unload) come out the same when run twice.
  */
 export const WRITE_METHODS = [
-  'addEndpoint', 'updateEndpoint', 'removeEndpoint', 'saveFrames', 'clearMetrics', 'createModel', 'updateModel',
+  'addEndpoint', 'updateEndpoint', 'removeEndpoint', 'startSimulation', 'stopSimulation', 'saveFrames', 'clearMetrics', 'createModel', 'updateModel',
   'deleteModel', 'deleteAllModels', 'saveCatalogue', 'deleteCatalogue', 'setMeta', 'deleteMeta', 'saveModelFile', 'deleteModelFile',
 ] as const satisfies readonly RpcMethod[];
 

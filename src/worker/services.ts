@@ -12,6 +12,7 @@ import { getMeta } from '../db/metadata';
 import { LINK_PREFIX, type ExporterLink } from '../lib/exporter-llama';
 import { errorText } from '../lib/error-text';
 import { PROM_LINK_PREFIX, type PrometheusLink } from '../lib/prom-gap-plan';
+import { simulatedFetch } from '../collect/sim-fetch';
 
 /** Starts polling (src/collect/collector.ts createCollector); injected so unit tests choose. */
 export type CollectorFactory = (deps: CollectorDeps) => Collector;
@@ -44,6 +45,8 @@ export function createServices(deps: ServicesDeps) {
   let storeFailure: string | null = null;
   /** How often /slots is read while requests run (the request tracker's fast reads); a stored setting. */
   let fastMs = requests.DEFAULT_FAST_MS;
+  /** Simulated endpoints (lib/simulate/host.ts) are answered in this worker, every other URL by the network. */
+  const sim = simulatedFetch((input, init) => globalThis.fetch(input, init), () => deps.now());
 
   const frameQueue = new FrameQueue({
     // One saveFrames call for the whole window: it reads every endpoint's layouts in one statement
@@ -141,6 +144,7 @@ export function createServices(deps: ServicesDeps) {
           deps.emit({ type: 'requests', endpointIds: [endpointId] });
         },
         requestsFastMs: () => fastMs,
+        fetch: sim.fetch,
         now: deps.now,
       }) ?? null;
       collector?.sync();
@@ -179,6 +183,11 @@ export function createServices(deps: ServicesDeps) {
     },
 
     statuses: () => collector?.statuses() ?? [],
+
+    /** Forgets the simulated servers' state, so the next simulation starts afresh. */
+    resetSimulation(): void {
+      sim.reset();
+    },
   };
 }
 

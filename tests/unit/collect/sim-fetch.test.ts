@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { simulatedFetch } from '../../../src/collect/sim-fetch';
+import { SIM_LLAMA_URL } from '../../../src/lib/simulate/host';
+
+describe('simulatedFetch', () => {
+  it('answers simulated URLs itself and passes every other URL to the real fetch', async () => {
+    const seen: string[] = [];
+    const real = (async (input: RequestInfo | URL) => {
+      seen.push(String(input));
+      return new Response('real');
+    }) as typeof fetch;
+    let now = 1_800_000_000_000;
+    const f = simulatedFetch(real, () => now);
+    const health = await f.fetch(`${SIM_LLAMA_URL}/health`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    now += 10_000;
+    const metrics = await f.fetch(new URL(`${SIM_LLAMA_URL}/metrics`));
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(await metrics.text()).toContain('llamacpp:prompt_tokens_total');
+    expect(await (await f.fetch('http://127.0.0.1:8080/health')).text()).toBe('real');
+    expect(seen).toEqual(['http://127.0.0.1:8080/health']);
+  });
+
+  it('refuses an aborted request as a real fetch does', async () => {
+    const f = simulatedFetch(fetch, () => 0);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(f.fetch(`${SIM_LLAMA_URL}/health`, { signal: ac.signal })).rejects.toThrow();
+  });
+});

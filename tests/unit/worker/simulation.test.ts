@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createApi } from '../../../src/worker/api';
+import { createCollector } from '../../../src/collect/collector';
+import { isSimulatedUrl } from '../../../src/lib/simulate/host';
+import { sqlite } from '../db/helpers';
+
+const TABLES = ['frames', 'frames_1m', 'frames_1h', 'layouts', 'events', 'requests'];
+
+function count(api: ReturnType<typeof createApi>, table: string, ids: number[]): number {
+  const r = api.runQuery({ sql: `SELECT count(*) AS n FROM ${table} WHERE endpoint_id IN (${ids.join(',') || 'NULL'})` });
+  return Number(r.rows[0][0]);
+}
+
+async function tables(image: Uint8Array, sql: string): Promise<unknown[]> {
+  const s = await sqlite();
+  const db = new s.oo1.DB(':memory:', 'c');
+  const p = s.wasm.allocFromTypedArray(image.slice());
+  db.checkRc(s.capi.sqlite3_deserialize(db.pointer!, 'main', p, image.byteLength, image.byteLength, s.capi.SQLITE_DESERIALIZE_FREEONCLOSE));
+  const out = db.selectObjects(sql);
+  db.close();
+  return out;
+}
+
+describe('simulation through the worker API', () => {
+  it('start adds a simulated llama-server and exporter once; the collector stores their samples; stop removes every row of them and nothing else', async () => {
+    const api = createApi({ storage: 'memory', retentionEveryMs: 0, collector: createCollector });
+    await api.init();
+    const real = api.addEndpoint({ kind: 'llama', name: 'real', url: 'http://127.0.0.1:1', apiKey: null, intervalMs: 60_000, enabled: false });
+    api.saveFrames([{ endpointId: real.id, ts: Date.now(), values: { gen_tps: 1 } }]);
+    api.startSimulation();
+    api.startSimulation();
+    const sims = api.listEndpoints().filter((e) => isSimulatedUrl(e.url));
+    expect(sims.map((e) => e.kind).sort()).toEqual(['exporter', 'llama']);
+    const ids = sims.map((e) => e.id);
+
+    // The pollers read the simulation on their own timers: wait for both to have stored samples.
+    for (let i = 0; i < 100 && !ids.every((id) => api.latest(id)); i++) await new Promise((r) => setTimeout(r, 100));
+    const llama = api.latest(sims.find((e) => e.kind === 'llama')!.id);
+    const exporter = api.latest(sims.find((e) => e.kind === 'exporter')!.id);
+    expect(llama).toBeTruthy();
+    expect(exporter).toBeTruthy();
+    expect(Object.keys(exporter!.values)).toContain('gpu_temp_c{gpu="0"}');
+
+    const file = api.exportDatabase().slice();
+    expect(await tables(file, 'SELECT name FROM endpoints')).toEqual([{ name: 'real' }]);
+    expect(await tables(file, `SELECT count(*) AS n FROM frames WHERE endpoint_id IN (${ids.join(',')})`)).toEqual([{ n: 0 }]);
+    expect(Buffer.from(file).includes(Buffer.from('simulated.llama-dashboard.invalid'))).toBe(false);
+    expect(await tables(api.exportDatabase(true).slice(), 'SELECT name FROM endpoints')).toEqual([{ name: 'real' }]);
+
+    api.stopSimulation();
+    expect(api.listEndpoints().map((e) => e.name)).toEqual(['real']);
+    for (const t of TABLES) expect(count(api, t, ids), t).toBe(0);
+    expect(count(api, 'frames', [real.id])).toBe(1);
+    api.close();
+  }, 20_000);
+});
