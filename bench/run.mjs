@@ -368,10 +368,14 @@ row('bulk insert, samples', browser['bulk.samplesPerS'], native['bulk.samplesPer
 timed('query.10m', `query 10 min (${browser['query.10m.tier']}, ${browser['query.10m.points']} pts)`, lt(10), 3);
 timed('query.24h', `query 24 h (${browser['query.24h.tier']}, ${browser['query.24h.points']} pts)`, lt(30), 3);
 timed('query.7d', `query 7 d (${browser['query.7d.tier']}, ${browser['query.7d.points']} pts)`, lt(30), 3);
+timed('hot.query.10m', 'query 10 min from the worker\'s hot window (no SQLite)', lt(1), 3);
+timed('hot.query.1h', 'query 1 h from the worker\'s hot window (no SQLite)', lt(2), 3);
+row('  hot window fill from SQLite, 1 server + exporter, 10 min view', browser['hot.fill.10m'], native['hot.fill.10m'], ms);
+row('  hot window bytes per endpoint (server, 1 h at 1 s)', browser['hot.bytesPerEndpoint'], native['hot.bytesPerEndpoint'], kB);
 timed('prune', 'prune pass, 7 d held (1 min rolled + pruned)', lt(10));
 timed('models.list100', 'models: list 100 configurations', lt(5));
 timed('models.save', 'models: save one configuration', undefined);
-row('query 10 min from the page, through Comlink (median)', med(cold['page.query.10m']), undefined, ms, lt(10));
+row('query 10 min from the page, through Comlink, hot window (median)', med(cold['page.query.10m']), undefined, ms, lt(2));
 row('query 10 min from the page, through Comlink (p99)', cold['page.query.10m']?.p99, undefined, ms);
 row('query 24 h from the page, through Comlink (median)', med(cold['page.query.24h']), undefined, ms, lt(30));
 row('query 24 h from the page, through Comlink (p99)', cold['page.query.24h']?.p99, undefined, ms);
