@@ -203,7 +203,7 @@ async function coldStart() {
       // The page's entry script and the worker's script as the page saw them fetched (resource timing).
       const res = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => ({ name: e.name, start: e.startTime, end: e.responseEnd })));
       const entry = res.find((e) => /\/assets\/index-[^/]*\.js$/.test(e.name));
-      const workerJs = res.find((e) => /\/assets\/worker-[^/]*\.js$/.test(e.name));
+      const workerJs = res.find((e) => /\/assets\/main-[^/]*\.js$/.test(e.name));
       runs.push({
         chartDrawn: m.chartDrawn, chartData: m.chartData, dbReady: m.dbReady ?? NaN, domContentLoaded: nav.domContentLoadedEventEnd,
         pageScript: entry?.end ?? NaN, workerRequested: workerJs?.start ?? NaN, workerScript: workerJs?.end ?? NaN,
@@ -318,13 +318,13 @@ function bundle() {
     // Emitted by sqlite-wasm for its Worker1 API and the plain "opfs" VFS; the app uses neither.
     else if (/sqlite3-(worker1|opfs-async-proxy)/.test(rel)) sizes.unusedSqliteJs += gz;
     else {
-      if (/^assets[/\\]worker-/.test(rel)) sizes.workerJs += gz;
+      if (/^assets[/\\]main-/.test(rel)) sizes.workerJs += gz;
       else sizes.pageJs += gz;
       if (existsSync(`${f}.map`)) sizes.parts[rel] = attribute(f);
     }
   }
   sizes.appJs = sizes.pageJs + sizes.workerJs;
-  const worker = Object.keys(sizes.parts).find((rel) => /^assets[/\\]worker-/.test(rel));
+  const worker = Object.keys(sizes.parts).find((rel) => /^assets[/\\]main-/.test(rel));
   sizes.sqliteJsInWorker = sizes.parts[worker]?.find((p) => p.group === '@sqlite.org/sqlite-wasm')?.gzip;
   // The engine is sqlite3.wasm plus the JS glue that loads it: the budget leaves the wasm out, so
   // the glue is reported beside it rather than as app code.
@@ -408,7 +408,7 @@ row('  of which page chunks loaded on demand (Models, Settings)', sizes.lazyPage
 row('  of which DB worker (incl. sqlite-wasm JS glue)', sizes.workerJs, undefined, kB);
 row('    of which sqlite-wasm JS glue (gzip on its own)', sizes.sqliteJsInWorker, undefined, kB);
 const pageParts = new Map();
-for (const [rel, parts] of Object.entries(sizes.parts)) if (!/^assets[/\\]worker-/.test(rel)) for (const p of parts) pageParts.set(p.group, (pageParts.get(p.group) ?? 0) + p.gzip);
+for (const [rel, parts] of Object.entries(sizes.parts)) if (!/^assets[/\\]main-/.test(rel)) for (const p of parts) pageParts.set(p.group, (pageParts.get(p.group) ?? 0) + p.gzip);
 row('sqlite-wasm JS the app never loads (emitted, not precached)', sizes.unusedSqliteJs, undefined, kB);
 row('service worker JS, gzip', sizes.swJs, undefined, kB);
 row('CSS shipped, gzip', sizes.css, undefined, kB);
