@@ -14,6 +14,7 @@ import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { measureMessagesPerTick } from './messages-per-tick.mjs';
+import { measureWatchCost } from './watch-cost.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bench = join(root, 'bench');
@@ -117,6 +118,13 @@ try {
   Object.assign(browser, await startup());
   log('> Page <-> worker messages per poll tick (stand-in servers, 5 s each)');
   for (const r of await measureMessagesPerTick({ newContext: browserContext, appUrl: `${origin}/app/`, seconds: 5 })) cold[`messages.${r.endpoints}`] = r.perTick;
+  log('> Cost of watching: CPU of the whole browser, 0, 1 and 10 idle stand-in servers at 1 s (15 s each)');
+  const launch = (dir) => chromium.launchPersistentContext(dir, { executablePath, args: chromiumArgs, viewport: { width: 1280, height: 900 } });
+  for (const r of await measureWatchCost({ launch, appUrl: `${origin}/app/`, seconds: 15 })) {
+    cold[`watch.${r.servers}.visible`] = r.visible;
+    cold[`watch.${r.servers}.hidden`] = r.hidden;
+    cold[`watch.${r.servers}.hiddenState`] = r.hiddenState;
+  }
 } finally {
   server.close();
   for (const d of profiles) rmSync(d, { recursive: true, force: true });
@@ -389,6 +397,13 @@ row('query 24 h from the page, through Comlink (median)', med(cold['page.query.2
 row('query 24 h from the page, through Comlink (p99)', cold['page.query.24h']?.p99, undefined, ms);
 row('page<->worker messages per poll tick, 1 server', cold['messages.1'], undefined, count);
 row('page<->worker messages per poll tick, 4 servers', cold['messages.4'], undefined, count);
+const pct = (v) => (v === undefined ? '-' : `${v.toFixed(1)} %`);
+const hiddenNote = (n) => (cold[`watch.${n}.hiddenState`] === 'hidden' ? '' : ' (headless kept the page visible: not measured)');
+row('watching, no endpoint, tab visible (% of one core, whole browser)', cold['watch.0.visible'], undefined, pct);
+row('watching 1 idle server at 1 s, tab visible', cold['watch.1.visible'], undefined, pct, lt(3, ' %'));
+row(`watching 1 idle server at 1 s, tab hidden${hiddenNote(1)}`, cold['watch.1.hidden'], undefined, pct, cold['watch.1.hidden'] === undefined ? undefined : lt(1, ' %'));
+row('watching 10 idle servers at 1 s, tab visible', cold['watch.10.visible'], undefined, pct, lt(10, ' %'));
+row(`watching 10 idle servers at 1 s, tab hidden${hiddenNote(10)}`, cold['watch.10.hidden'], undefined, pct);
 row('cold start to first chart drawn (median)', med(cold['cold.chartDrawn']), undefined, ms, lt(500));
 row('cold start to first chart drawn (p99)', cold['cold.chartDrawn']?.p99, undefined, ms);
 row('  page entry script arrived (median)', med(cold['cold.pageScript']), undefined, ms);
