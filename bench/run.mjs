@@ -257,7 +257,8 @@ async function coldStart() {
 }
 
 function timing(ms) {
-  const s = [...ms].sort((a, b) => a - b);
+  // A run without a figure (a resource the page's timeline did not list) is left out, not sorted as NaN.
+  const s = ms.filter(Number.isFinite).sort((a, b) => a - b);
   const rank = (q) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
   return { median: rank(0.5), p99: rank(0.99), n: s.length };
 }
