@@ -8,6 +8,7 @@ import type { DB } from '../src/db/sql.ts';
 import type { ModelConfigInput, SampleFrame } from '../src/db/types.ts';
 import { migrate } from '../src/db/schema.ts';
 import { addEndpoint } from '../src/db/endpoints.ts';
+import { HotWindow } from '../src/worker/hot-window.ts';
 import { listEvents, queryHistory, rollupAndPrune, saveFrames, DEFAULT_RETENTION } from '../src/db/metrics.ts';
 import { createModel, listModels, updateModel } from '../src/db/models.ts';
 import { setMeta } from '../src/db/metadata.ts';
@@ -188,6 +189,25 @@ export function mainWorkload(env: BenchEnv, log: (s: string) => void = () => {})
       r[`query.${label}`] = timing(times);
       r[`query.${label}.tier`] = tier;
       r[`query.${label}.points`] = points;
+    }
+    // The live views from the worker's hot window (src/worker/hot-window.ts): filled once, then memory only.
+    for (const [label, span] of [['10m', 10 * MINUTE], ['1h', HOUR]] as const) {
+      const hot = new HotWindow();
+      const q = (endpointId: number, keys: string[]) => ({ endpointId, keys, from: now - span, to: now, points: CHART_POINTS });
+      const fillStarted = env.now();
+      hot.query(db, q(pair.llama, DASHBOARD_LLAMA_KEYS), now);
+      hot.query(db, q(pair.exporter, DASHBOARD_EXPORTER_KEYS), now);
+      r[`hot.fill.${label}`] = env.now() - fillStarted;
+      const times: number[] = [];
+      for (let k = 0; k < 31; k++) {
+        const t = env.now();
+        const a = hot.query(db, q(pair.llama, DASHBOARD_LLAMA_KEYS), now);
+        const b = hot.query(db, q(pair.exporter, DASHBOARD_EXPORTER_KEYS), now);
+        if (k > 0) times.push(env.now() - t);
+        if (!a || !b) throw new Error(`The hot window did not answer the ${label} view`);
+      }
+      r[`hot.query.${label}`] = timing(times);
+      r['hot.bytesPerEndpoint'] = Math.max(...hot.bytes().values());
     }
     log('queries done');
 

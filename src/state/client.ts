@@ -10,6 +10,14 @@ function worker(): Comlink.Remote<DbApi> {
   return remote;
 }
 
+/**
+ * Starts the database worker now. main.ts calls it before mounting the page, so the worker's script,
+ * sqlite3.wasm and the OPFS open run while the page's components are built instead of after.
+ */
+export function startWorker(): void {
+  worker();
+}
+
 /** The database API, running in this tab's worker (which reaches the owning tab); every call returns a Promise. */
 export const db = new Proxy({} as Comlink.Remote<DbApi>, {
   // Not a thenable: `await db` must not look like a call.

@@ -54,6 +54,10 @@ export class MetricsState {
   #latest = new SvelteMap<number, LatestValues>();
   #tracked = new Map<number, Tracked>();
   #error = $state<string | null>(null);
+  /** The tab is hidden: nothing is drawn, so stored ticks only mark the charts stale. */
+  #hidden = false;
+  /** Something changed while hidden: the charts and cards are read again when the tab shows. */
+  #stale = false;
   /** Wall time of the last history query per endpoint, in ms (for the note under the charts). */
   #queryMs = new SvelteMap<number, number>();
 
@@ -134,7 +138,24 @@ export class MetricsState {
 
   /** Slides a live window forward with the clock, so a silent endpoint shows its gap. */
   tick(now = Date.now()) {
-    if (this.#range.kind === 'live') this.#now = now;
+    if (this.#range.kind === 'live' && !this.#hidden) this.#now = now;
+  }
+
+  /**
+   * The tab was hidden or shown. Hidden, the charts and cards stand still (collection and storage go on in
+   * the worker); shown again, they catch up at once from the database.
+   */
+  setHidden(hidden: boolean) {
+    if (hidden === this.#hidden) return;
+    this.#hidden = hidden;
+    if (hidden) return;
+    this.tick();
+    if (!this.#stale) return;
+    this.#stale = false;
+    untrack(() => {
+      this.#reloadAll();
+      void this.#refreshLatest([...this.#tracked.keys()]);
+    });
   }
 
   /**
@@ -143,6 +164,10 @@ export class MetricsState {
    * lie in the past (a gap filled from an exporter): those charts and markers are read again.
    */
   onFrames(ev: Extract<DbEvent, { type: 'frames' }>) {
+    if (this.#hidden) {
+      this.#stale = true;
+      return;
+    }
     if (ev.backfilled) {
       for (const id of ev.endpointIds) if (this.#tracked.has(id)) void this.#reload(id);
       return;

@@ -126,6 +126,7 @@ export function createApi(options: ApiOptions = {}) {
     },
     removeEndpoint(id: number) {
       const r = write((d) => endpoints.removeEndpoint(d, id));
+      services.hot.invalidate([id]);
       endpointsChanged();
       return r;
     },
@@ -150,9 +151,11 @@ export function createApi(options: ApiOptions = {}) {
     /** Stores frames as the collector would (the e2e suite fills history with it). */
     saveFrames(frames: SampleFrame[], events?: SeriesEvent[]): void {
       write((d) => metrics.saveFrames(d, frames, events));
+      services.hot.append(frames);
       emit(framesEvent([{ frames, events }], now()));
     },
-    history: (q: Parameters<typeof metrics.queryHistory>[1]) => metrics.queryHistory(db(), q),
+    /** Chart data: the live views from the hot window in memory, longer or older ranges from SQLite. */
+    history: (q: Parameters<typeof metrics.queryHistory>[1]) => services.hot.query(db(), q, now()) ?? metrics.queryHistory(db(), q),
     latest: (...a: Tail<Parameters<typeof metrics.latestValues>>) => metrics.latestValues(db(), ...a),
     events: (...a: Tail<Parameters<typeof metrics.listEvents>>) => metrics.listEvents(db(), ...a),
     /** One retention pass (rollups, then pruning) in batches; the owner also runs it on a timer. */
@@ -162,6 +165,7 @@ export function createApi(options: ApiOptions = {}) {
     async setRetention(value: unknown) {
       const s = write((d) => retention.setRetention(d, value));
       emit({ type: 'meta', key: 'retention.settings' });
+      services.hot.invalidate();
       await services.runRetention();
       return s;
     },
@@ -180,6 +184,7 @@ export function createApi(options: ApiOptions = {}) {
     },
     clearMetrics(): void {
       write((d) => metrics.clearMetrics(d));
+      services.hot.invalidate();
       emit({ type: 'history-reset' });
     },
 

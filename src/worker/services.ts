@@ -2,6 +2,7 @@ import type { Database } from '@sqlite.org/sqlite-wasm';
 import type { DbEvent, SampleFrame, SeriesEvent } from '../db/types';
 import type { Collector, CollectorDeps } from '../collect/collector';
 import { FrameQueue, framesEvent } from './frame-queue';
+import { HotWindow } from './hot-window';
 import * as endpoints from '../db/endpoints';
 import * as metrics from '../db/metrics';
 import { pruneWrites, WRITE_ID_KEEP_MS } from '../db/rpc-writes';
@@ -47,12 +48,18 @@ export function createServices(deps: ServicesDeps) {
   let fastMs = requests.DEFAULT_FAST_MS;
   /** Simulated endpoints (lib/simulate/host.ts) are answered in this worker, every other URL by the network. */
   const sim = simulatedFetch((input, init) => globalThis.fetch(input, init), () => deps.now());
+  /** The live views' samples in memory; kept equal to the stored raw frames of the endpoints it holds. */
+  const hot = new HotWindow();
 
   const frameQueue = new FrameQueue({
     // One saveFrames call for the whole window: it reads every endpoint's layouts in one statement
     // and prepares the insert once, where a call per submission did both once per endpoint.
     store: (batch) => deps.write((d) => metrics.saveFrames(d, batch.flatMap((b) => b.frames), batch.flatMap((b) => b.events ?? []))),
     stored: (batch, allStored) => {
+      const frames = batch.flatMap((b) => b.frames);
+      // After a partial failure the stored subset is not known here: those endpoints are read again.
+      if (allStored) hot.append(frames);
+      else hot.invalidate(frames.map((f) => f.endpointId));
       deps.emit(framesEvent(batch, deps.now()));
       // Storing works again (e.g. space was freed): the warning no longer holds.
       if (allStored && storeFailure !== null) {
@@ -78,6 +85,7 @@ export function createServices(deps: ServicesDeps) {
       const r = deps.write((d) => metrics.rollupAndPrune(d, deps.now(), settings, RETENTION_BATCH));
       total.rolledMinutes += r.rolledMinutes;
       total.deleted += r.deleted;
+      if (r.deleted > 0) hot.invalidate();
       if (!r.more) break;
       await pause();
     }
@@ -91,6 +99,7 @@ export function createServices(deps: ServicesDeps) {
     while (deps.db() && cap !== null) {
       const r = deps.write((d) => retention.pruneToSize(d, cap, RETENTION_BATCH));
       total.deleted += r.deleted;
+      if (r.deleted > 0) hot.invalidate();
       if (!r.more) break;
       await pause();
     }
@@ -133,6 +142,7 @@ export function createServices(deps: ServicesDeps) {
           coverage: (endpointId, from, to) => backfill.coverage(deps.db() ?? fail(), endpointId, from, to),
           saveBackfill: (frames, events) => {
             deps.write((d) => backfill.saveBackfill(d, frames, events));
+            hot.invalidate(frames.map((f) => f.endpointId));
             deps.emit({ type: 'frames', endpointIds: [...new Set(frames.map((f) => f.endpointId))], ts: deps.now(), latest: [], events: [], backfilled: true });
           },
           link: (id) => getMeta<ExporterLink>(deps.db() ?? fail(), `${LINK_PREFIX}${id}`),
@@ -157,7 +167,11 @@ export function createServices(deps: ServicesDeps) {
       frameQueue.flush();
       if (retentionTimer) clearInterval(retentionTimer);
       retentionTimer = null;
+      hot.invalidate();
     },
+
+    /** The hot window (the live views' samples in memory). */
+    hot,
 
     /** Stores queued frames now (before an export or an import). */
     flush(): void {

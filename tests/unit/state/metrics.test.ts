@@ -57,6 +57,19 @@ describe('MetricsState', () => {
     expect(history.mock.calls.length).toBe(calls);
   });
 
+  it('stands still while the tab is hidden and catches up at once when it shows', async () => {
+    const { ep, m, history, store } = await setup(60);
+    const shown = m.data(ep.id);
+    m.setHidden(true);
+    const calls = history.mock.calls.length;
+    await store([{ endpointId: ep.id, ts: Date.now(), values: { [KEY]: 42 } }]);
+    expect(m.data(ep.id)).toBe(shown);
+    expect(history.mock.calls.length).toBe(calls);
+    m.setHidden(false);
+    await vi.waitFor(() => expect(m.data(ep.id)!.values[KEY].at(-1)).toBe(42));
+    expect(m.latest(ep.id)?.values[KEY]).toBe(42);
+  });
+
   it('re-queries once enough live points piled up, at the requested resolution', async () => {
     const { ep, m, history, store } = await setup(30);
     m.setPoints(100);
