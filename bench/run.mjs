@@ -417,6 +417,10 @@ row('  fresh worker: OPFS pool install and open', browser['startup.opfsOpen'], u
 row('bytes per raw sample at rest', browser['size.bytesPerSample'], native['size.bytesPerSample'], per('B', 2), { text: '<= 12 B', ok: (v) => v <= 12 });
 row('DB file after 24 h (2 h raw + rollups)', browser['size.24h.file'], native['size.24h.file'], MB);
 row('DB file after 7 d', browser['size7d.file'], native['size7d.file'], MB);
+// The companion exporter's memory for one watched llama-server (its columnar ring), measured in Node by its own script.
+const exporterMemory = run(process.execPath, ['--expose-gc', 'scripts/measure-exporter-llama-memory.mjs'], 'exporter memory per watched llama-server', { capture: true });
+const ringMiB = Number(/llama-server, \d+ slots: .*?ring ([\d.]+) MiB/.exec(exporterMemory)?.[1]);
+row('exporter memory per watched llama-server (4 slots, 24 h at 1 s)', Number.isFinite(ringMiB) ? ringMiB * 2 ** 20 : undefined, undefined, MB, { text: '<= 32 MB', ok: (v) => v <= 32e6 });
 row('app JS without the sqlite-wasm engine, gzip', sizes.appJsWithoutEngine, undefined, kB, { text: '< 150 kB', ok: (v) => v < 150_000 });
 row('all JS shipped (page + worker + engine glue), gzip', sizes.appJs, undefined, kB);
 row('  of which page chunks for the dashboard\'s first paint', sizes.initialPageJs, undefined, kB);
