@@ -54,6 +54,8 @@ test('the fleet comes from a Prometheus running the generated configuration; a r
     await page.getByLabel('Scrape every (s)').fill('1');
     await page.getByLabel('Credentials folder').fill(secrets);
     await expect(page.getByTestId('prometheus-yml')).toContainText('model: ["tiny-copy"]', { timeout: 20_000 });
+    // The key given above reaches the page with the next endpoints event: wait for it to show as a file.
+    await expect(page.getByTestId('prometheus-yml')).toContainText('credentials_file:');
     const yml = await download(page, 'Download prometheus.yml');
     const rules = await download(page, 'Download llamadash-rules.yml');
     expect(yml).not.toContain(KEY);
