@@ -4,7 +4,7 @@
  * select* call prepares its statement afresh (oo1 has no statement cache), so the two sides do the same
  * work per call.
  */
-import type { DB } from '../src/db/sql.ts';
+import type { DB } from '../src/db/sql';
 
 type Bind = unknown[] | undefined;
 

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { oo1Like, type NativeDatabase } from './native-db.ts';
-import { mainWorkload, modelsWorkload, sizeWorkload, tickWorkload, type BenchEnv } from './workload.ts';
+import { oo1Like, type NativeDatabase } from './native-db';
+import { mainWorkload, modelsWorkload, sizeWorkload, tickWorkload, type BenchEnv } from './workload';
 
 const require = createRequire(process.env.BENCH_NATIVE_FROM ?? import.meta.url);
 const Database = require('better-sqlite3') as new (file: string) => NativeDatabase;

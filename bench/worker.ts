@@ -4,9 +4,9 @@
  * does) and runs bench/workload.ts on it, in-thread like the app's worker runs src/db/*.
  */
 import * as Comlink from 'comlink';
-import type { DB } from '../src/db/sql.ts';
-import { loadSqlite, openOpfs, tuneConnection, type DbHandle } from '../src/db/open.ts';
-import { mainWorkload, modelsWorkload, sizeWorkload, tickWorkload, type BenchEnv, type Results } from './workload.ts';
+import type { DB } from '../src/db/sql';
+import { loadSqlite, openOpfs, tuneConnection, type DbHandle } from '../src/db/open';
+import { mainWorkload, modelsWorkload, sizeWorkload, tickWorkload, type BenchEnv, type Results } from './workload';
 
 let handle: DbHandle | null = null;
 const logs: string[] = [];

@@ -4,14 +4,14 @@
  * adapter). Both call the app's own storage functions (src/db/*), so both run exactly the same SQL.
  * Data is fast-forwarded: ticks are generated with the timestamps they would have had, not waited for.
  */
-import type { DB } from '../src/db/sql.ts';
-import type { ModelConfigInput, SampleFrame } from '../src/db/types.ts';
-import { migrate } from '../src/db/schema.ts';
-import { addEndpoint } from '../src/db/endpoints.ts';
-import { HotWindow } from '../src/worker/hot-window.ts';
-import { listEvents, queryHistory, rollupAndPrune, saveFrames, DEFAULT_RETENTION } from '../src/db/metrics.ts';
-import { createModel, listModels, updateModel } from '../src/db/models.ts';
-import { setMeta } from '../src/db/metadata.ts';
+import type { DB } from '../src/db/sql';
+import type { ModelConfigInput, SampleFrame } from '../src/lib/types';
+import { migrate } from '../src/db/schema';
+import { addEndpoint } from '../src/db/endpoints';
+import { HotWindow } from '../src/worker/hot-window';
+import { listEvents, queryHistory, rollupAndPrune, saveFrames, DEFAULT_RETENTION } from '../src/db/metrics';
+import { createModel, listModels, updateModel } from '../src/db/models';
+import { setMeta } from '../src/db/metadata';
 
 /** Where a workload runs: a way to open a fresh database file and a clock. */
 export interface BenchEnv {

@@ -9,7 +9,7 @@
  * each write. It emits 'status' whenever an endpoint's status changes.
  */
 
-import type { DbEvent, Endpoint, EndpointInput, EndpointKind, EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
+import type { DbEvent, Endpoint, EndpointInput, EndpointKind, EndpointStatus, SampleFrame, SeriesEvent } from '../lib/types';
 import { exporterPollerKind } from './exporter-poller';
 import { identifyLlama } from './llama-identify';
 import { llamaPollerKind } from './llama-poller';

@@ -7,7 +7,7 @@
  * the whole ring on every load.
  */
 
-import type { EndpointStatus, SampleFrame } from '../db/types';
+import type { EndpointStatus, SampleFrame } from '../lib/types';
 import type { FetchFailure } from '../lib/explain-fetch-error';
 import { explainExporterFailure } from '../lib/host-exporter-errors';
 import { MAX_HISTORY_BYTES } from '../lib/limits';

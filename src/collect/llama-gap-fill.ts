@@ -6,7 +6,7 @@
  * once: what was filled is marked, and a span the exporter had nothing for is remembered until reload.
  */
 
-import type { Endpoint, SampleFrame, SeriesEvent } from '../db/types';
+import type { Endpoint, SampleFrame, SeriesEvent } from '../lib/types';
 import { coversEndpoint, llamaHistoryProblem, type ExporterLink, type LlamaHistoryPage, type WatchedServer } from '../lib/exporter-llama';
 import { filledDetail, planGaps, subtract, type Span } from '../lib/gap-plan';
 import type { JsonResult } from '../lib/http-request';

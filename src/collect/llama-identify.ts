@@ -4,7 +4,7 @@
  * or restart its idle timer. Used to look for local servers on a first visit.
  */
 
-import type { EndpointStatus } from '../db/types';
+import type { EndpointStatus } from '../lib/types';
 import { explainFetchFailure, SLEEPING_MESSAGE, type FetchFailure } from '../lib/explain-fetch-error';
 import { parseProps } from '../lib/llama-props';
 import { currentPage, jsonOf, request, type HttpEnv } from './http';

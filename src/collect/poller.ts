@@ -3,7 +3,7 @@
  * never overlaps its own requests, and reports through its context.
  */
 
-import type { Endpoint, EndpointInput, EndpointStatus, SampleFrame, SeriesEvent } from '../db/types';
+import type { Endpoint, EndpointInput, EndpointStatus, SampleFrame, SeriesEvent } from '../lib/types';
 import type { FetchFailure } from '../lib/explain-fetch-error';
 import { SeriesBudget, tooManySeriesText } from '../lib/series-budget';
 import type { RequestRecord } from '../lib/request-tracker';

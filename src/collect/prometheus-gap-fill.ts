@@ -7,7 +7,7 @@
  * a Prometheus source, and a span Prometheus had nothing for is remembered until reload.
  */
 
-import type { Endpoint, SampleFrame } from '../db/types';
+import type { Endpoint, SampleFrame } from '../lib/types';
 import { filledDetail, planGaps, subtract, type Span } from '../lib/gap-plan';
 import { fillChunks, fillQuery, fillSelector, PROM_SOURCE, samplesFromMatrix } from '../lib/prom-gap-plan';
 import type { PromResult } from '../lib/prometheus-api';

@@ -4,16 +4,16 @@
  * from its newest bucket, so a fill that lands behind that edge (the page polled for a minute before the
  * fill came in) would never be rolled and would vanish with the raw tier: its buckets are rolled here.
  */
-import type { SampleFrame, SeriesEvent } from './types.ts';
-import { decodeFrame, decodeRollup, encodeRollup, ROLLUP_STATS, STAT_MAX } from '../lib/frame-codec.ts';
-import { bucketStart, rollupBucket, type BucketRow } from '../lib/rollup.ts';
-import type { Span } from '../lib/gap-plan.ts';
-import { filledSpan } from '../lib/gap-plan.ts';
-import { KEYS } from '../lib/series-keys.ts';
-import { layoutById, layoutWithKeys, type Layout } from './layouts.ts';
-import { readFrames } from './frames-read.ts';
-import { listEvents, saveFrames } from './metrics.ts';
-import { inTx, type DB } from './sql.ts';
+import type { SampleFrame, SeriesEvent } from '../lib/types';
+import { decodeFrame, decodeRollup, encodeRollup, ROLLUP_STATS, STAT_MAX } from '../lib/frame-codec';
+import { bucketStart, rollupBucket, type BucketRow } from '../lib/rollup';
+import type { Span } from '../lib/gap-plan';
+import { filledSpan } from '../lib/gap-plan';
+import { KEYS } from '../lib/series-keys';
+import { layoutById, layoutWithKeys, type Layout } from './layouts';
+import { readFrames } from './frames-read';
+import { listEvents, saveFrames } from './metrics';
+import { inTx, type DB } from './sql';
 
 const MINUTE = 60_000;
 const HOUR = 3600_000;

@@ -1,10 +1,10 @@
 /** Database size and vacuum; export and import of whole files live in export-image.ts and import-image.ts. */
-import type { DbInfo, TableSize } from './types.ts';
-import { schemaVersion } from './schema.ts';
-import { rows, type DB } from './sql.ts';
+import type { DbInfo, TableSize } from '../lib/types';
+import { schemaVersion } from './schema';
+import { rows, type DB } from './sql';
 
-export { exportFile, exportImage } from './export-image.ts';
-export { readImport as checkImage, type ImageCheck } from './import-image.ts';
+export { exportFile, exportImage } from './export-image';
+export { readImport as checkImage, type ImageCheck } from './import-image';
 
 /** Size of the database and of each table (indexes counted with their table), and how it is stored. */
 export function dbInfo(db: DB, storage: DbInfo['storage']): DbInfo {

@@ -1,7 +1,7 @@
 /** Endpoints: llama-servers and exporters to poll, Prometheus servers to read. */
-import type { Endpoint, EndpointInput, EndpointKind } from './types.ts';
-import { inTx, rows, type DB } from './sql.ts';
-import { hostOf, parseBaseUrl } from '../lib/base-url.ts';
+import type { Endpoint, EndpointInput, EndpointKind } from '../lib/types';
+import { inTx, rows, type DB } from './sql';
+import { hostOf, parseBaseUrl } from '../lib/base-url';
 
 interface EndpointRow {
   id: number; kind: EndpointKind; name: string; url: string; api_key: string | null;

@@ -3,11 +3,11 @@
  * arguments of model configurations are removed from a copy (never from the live database), and
  * the copy records what was removed so that an import can say what to enter again.
  */
-import type { ArgSpec } from '../lib/params/types.ts';
-import { SECRET_FLAGS } from '../lib/params/secret-flags.ts';
-import { asRollbackImage, openImage } from './image-copy.ts';
-import { inTx, rows, type DB, type Sqlite3 } from './sql.ts';
-import { SIM_HOST } from '../lib/simulate/host.ts';
+import type { ArgSpec } from '../lib/params/types';
+import { SECRET_FLAGS } from '../lib/params/secret-flags';
+import { asRollbackImage, openImage } from './image-copy';
+import { inTx, rows, type DB, type Sqlite3 } from './sql';
+import { SIM_HOST } from '../lib/simulate/host';
 
 /** Metadata key of the record of removed secrets in an exported file. */
 export const SECRETS_STRIPPED_KEY = 'export.secretsStripped';

@@ -5,7 +5,7 @@
  * Node on this machine under load). group_concat keeps a blob's bytes exactly, NULs included; the
  * CAST turns the result back into a blob.
  */
-import type { DB } from './sql.ts';
+import type { DB } from './sql';
 
 export interface FrameBatch {
   ts: number[];

@@ -1,6 +1,6 @@
 /** In-memory copies of database images, distrusted before their schema is read (import and export work on these). */
-import { distrustSchema } from './open.ts';
-import type { DB, Sqlite3 } from './sql.ts';
+import { distrustSchema } from './open';
+import type { DB, Sqlite3 } from './sql';
 
 /**
  * Marks an image as a plain rollback-journal file. A WAL database's image says "WAL" in its header

@@ -6,12 +6,12 @@
  * app's own migrations at the file's schema version, which is then migrated to the current one, and
  * every row is checked. Only that fresh database may replace the live one.
  */
-import { foreignReason, migrate, schemaVersion, SCHEMA_VERSION } from './schema.ts';
-import { asRollbackImage, attachImage, newCopy, openImage } from './image-copy.ts';
-import { inTx, rows, type DB, type Sqlite3 } from './sql.ts';
-import { validateRows } from './import-validate.ts';
-import { SECRETS_STRIPPED_KEY, type StrippedSecrets } from './export-image.ts';
-import { errorText } from '../lib/error-text.ts';
+import { foreignReason, migrate, schemaVersion, SCHEMA_VERSION } from './schema';
+import { asRollbackImage, attachImage, newCopy, openImage } from './image-copy';
+import { inTx, rows, type DB, type Sqlite3 } from './sql';
+import { validateRows } from './import-validate';
+import { SECRETS_STRIPPED_KEY, type StrippedSecrets } from './export-image';
+import { errorText } from '../lib/error-text';
 
 const MAGIC = 'SQLite format 3\0';
 

@@ -3,10 +3,10 @@
  * A bad endpoint, model, catalogue or setting is removed and named; a bad metric row (layout, frame,
  * rollup, event) is removed and counted. Nothing here trusts what the file says about itself.
  */
-import { normaliseUrl, MIN_INTERVAL_MS } from './endpoints.ts';
-import { rows, type DB } from './sql.ts';
-import { errorText } from '../lib/error-text.ts';
-import { ROLLUP_STATS } from '../lib/frame-codec.ts';
+import { normaliseUrl, MIN_INTERVAL_MS } from './endpoints';
+import { rows, type DB } from './sql';
+import { errorText } from '../lib/error-text';
+import { ROLLUP_STATS } from '../lib/frame-codec';
 
 /** What the checks removed: named rows of configuration, and counts of metric rows per table. */
 export interface RowProblems {

@@ -3,8 +3,8 @@
  * its endpoint's latest layout lacks gets a new layout (the old keys in the same order, plus the new
  * ones), so layouts only grow and a metric never needs a migration.
  */
-import { MAX_SERIES } from '../lib/limits.ts';
-import type { DB } from './sql.ts';
+import { MAX_SERIES } from '../lib/limits';
+import type { DB } from './sql';
 
 export interface Layout {
   id: number;

@@ -1,5 +1,5 @@
 /** Key/value settings (theme, layout choices, ...), stored as JSON. */
-import { rows, type DB } from './sql.ts';
+import { rows, type DB } from './sql';
 
 /** Stores any JSON-serialisable value under `key` (replacing what was there). */
 export function setMeta(db: DB, key: string, value: unknown): void {

@@ -1,13 +1,13 @@
 /** Time-series samples: saving ticks, chart queries, latest values, events. Layout: see schema.ts. */
-import type { HistoryQuery, HistoryResult, LatestValues, SampleFrame, SeriesEvent } from './types.ts';
-import { decodeFrame, decodeRollup, encodeFrame, orNull, ROLLUP_STATS, STAT_LAST, STAT_MAX, STAT_MIN } from '../lib/frame-codec.ts';
-import { downsampleMinMax } from '../lib/downsample.ts';
-import { isSeriesEventKind } from '../lib/series-events.ts';
-import { layoutById, layoutFor, recentLayouts, type Layout } from './layouts.ts';
-import { readFrames } from './frames-read.ts';
-import { inTx, rows, type DB } from './sql.ts';
+import type { HistoryQuery, HistoryResult, LatestValues, SampleFrame, SeriesEvent } from '../lib/types';
+import { decodeFrame, decodeRollup, encodeFrame, orNull, ROLLUP_STATS, STAT_LAST, STAT_MAX, STAT_MIN } from '../lib/frame-codec';
+import { downsampleMinMax } from '../lib/downsample';
+import { isSeriesEventKind } from '../lib/series-events';
+import { layoutById, layoutFor, recentLayouts, type Layout } from './layouts';
+import { readFrames } from './frames-read';
+import { inTx, rows, type DB } from './sql';
 
-export { rollupAndPrune, DEFAULT_RETENTION, MIN_RAW_MS } from './retention.ts';
+export { rollupAndPrune, DEFAULT_RETENTION, MIN_RAW_MS } from './retention';
 
 export type Tier = HistoryResult['tier'];
 /** Table and bucket width (ms) of each tier, finest first. */

@@ -2,8 +2,8 @@
  * The GGUF header summary stored with a configuration (lib/gguf-model's GgufSummary as JSON), one per
  * configuration; a file handle cannot be kept, so this is what survives a reload.
  */
-import type { GgufSummary } from '../lib/gguf-model.ts';
-import { rows, type DB } from './sql.ts';
+import type { GgufSummary } from '../lib/gguf-model';
+import { rows, type DB } from './sql';
 
 /** A stored summary and when it was read. */
 export interface StoredModelFile { modelId: number; summary: GgufSummary; readAt: number }

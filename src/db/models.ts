@@ -3,8 +3,8 @@
  * Arguments are one JSON object keyed by canonical flag, not a column each: a llama-server release
  * that adds or renames a flag needs no migration.
  */
-import type { ModelConfig, ModelConfigInput, ModelFilter, ModelStatus } from './types.ts';
-import { inTx, rows, type DB } from './sql.ts';
+import type { ModelConfig, ModelConfigInput, ModelFilter, ModelStatus } from '../lib/types';
+import { inTx, rows, type DB } from './sql';
 
 /** A stored catalogue without its (large) help text and parsed catalogue. */
 export interface CatalogueSummary { id: number; build: string; createdAt: number }

@@ -2,34 +2,13 @@
  * Per-request rows (table `requests`, see schema-requests.ts): written by the llama-server poller as the
  * request tracker reports them, read by the Requests view, pruned by their own retention window.
  */
-import { getMeta, setMeta } from './metadata.ts';
-import { rows, type DB } from './sql.ts';
-import type { RequestRecord } from '../lib/request-tracker.ts';
-import { bucketPercentiles, summarize, type BucketSeries, type Summary } from '../lib/request-stats.ts';
+import { getMeta, setMeta } from './metadata';
+import { rows, type DB } from './sql';
+import type { RequestRecord } from '../lib/request-tracker';
+import { bucketPercentiles, summarize } from '../lib/request-stats';
+import type { RequestQuery, RequestRow, RequestStats } from '../lib/types';
 
-/** A stored request: the tracker's record plus where it ran. */
-export interface RequestRow extends Omit<RequestRecord, 'key' | 'outcome'> {
-  /** 'unknown': it was running when the dashboard stopped following it (the tab closed). */
-  outcome: RequestRecord['outcome'] | 'unknown';
-  id: number;
-  endpointId: number;
-  /** The router's model; '' for a single-model server. */
-  model: string;
-  /** When it started, or for one seen only in the counters, when it ended (the row's place in time). */
-  ts: number;
-}
-
-/** What to list: a time range (ms since the epoch) and optionally one endpoint and one model. */
-export interface RequestQuery {
-  from: number;
-  to: number;
-  endpointId?: number | null;
-  model?: string | null;
-  /** Newest rows first, at most this many (default 5000). */
-  limit?: number;
-  /** Width of the percentile buckets (default 5 minutes). */
-  bucketMs?: number;
-}
+export type { RequestQuery, RequestRow, RequestStats } from '../lib/types';
 
 const RETENTION_KEY = 'requests.retention';
 const FAST_KEY = 'requests.fast_ms';
@@ -97,19 +76,6 @@ export function listRequests(db: DB, q: RequestQuery): RequestRow[] {
       source: r.source === 'counters' ? 'counters' : 'slots', speculative: r.speculative === null ? null : r.speculative !== 0,
     };
   });
-}
-
-/** Percentiles over the range and per bucket, for TTFT, decode speed and duration of ended requests. */
-export interface RequestStats {
-  total: number;
-  /** Requests known only from the counters (they ran between two polls). */
-  countersOnly: number;
-  /** The largest precision (± ms) among the requests behind the figures; null when none is known. */
-  precisionMs: number | null;
-  ttft: Summary;
-  decode: Summary;
-  duration: Summary;
-  buckets: { ttft: BucketSeries; decode: BucketSeries; duration: BucketSeries };
 }
 
 /** Summaries of the requests that ended in the range (running ones have no final figures yet). */

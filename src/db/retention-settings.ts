@@ -1,7 +1,7 @@
 /** The user's retention settings (metadata) and the size cap that prunes the oldest history first. */
-import { getMeta, setMeta } from './metadata.ts';
-import { rows, type DB } from './sql.ts';
-import { sanitizeRetention, type RetentionSettings } from '../lib/retention-cost.ts';
+import { getMeta, setMeta } from './metadata';
+import { rows, type DB } from './sql';
+import { sanitizeRetention, type RetentionSettings } from '../lib/retention-cost';
 
 const KEY = 'retention.settings';
 const HISTORY_TABLES = ['frames_1h', 'frames_1m', 'frames'] as const;

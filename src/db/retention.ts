@@ -4,13 +4,13 @@
  * it holds has been rolled into the next tier. Layouts no stored row uses any more are deleted too.
  * Bounded work per call, so the collector can run it between ticks.
  */
-import type { RetentionPolicy } from './types.ts';
-import { decodeFrame, decodeRollup, encodeRollup, ROLLUP_STATS } from '../lib/frame-codec.ts';
-import { bucketStart, rollupBucket, type BucketRow } from '../lib/rollup.ts';
-import { MAX_SERIES } from '../lib/limits.ts';
-import { layoutById, layoutWithKeys, RECENT, type Layout } from './layouts.ts';
-import { readFrames } from './frames-read.ts';
-import { inTx, type DB } from './sql.ts';
+import type { RetentionPolicy } from '../lib/types';
+import { decodeFrame, decodeRollup, encodeRollup, ROLLUP_STATS } from '../lib/frame-codec';
+import { bucketStart, rollupBucket, type BucketRow } from '../lib/rollup';
+import { MAX_SERIES } from '../lib/limits';
+import { layoutById, layoutWithKeys, RECENT, type Layout } from './layouts';
+import { readFrames } from './frames-read';
+import { inTx, type DB } from './sql';
 
 /** Raw samples are never kept for less than this (the dashboard's live window). */
 export const MIN_RAW_MS = 10 * 60_000;

@@ -1,5 +1,5 @@
 /** Applied write ids (see schema-rpc.ts): what lets a write sent twice across an owner change apply once. */
-import type { DB } from './sql.ts';
+import type { DB } from './sql';
 
 /** How long an applied write id is remembered: far longer than any retry of a call in flight. */
 export const WRITE_ID_KEEP_MS = 10 * 60_000;

@@ -6,7 +6,7 @@
  * points at it, so none has to be recreated.
  * Version 6, after the tabs' write ids (5).
  */
-import type { DB } from './sql.ts';
+import type { DB } from './sql';
 
 /** The endpoints table as it is from this version on. */
 export const ENDPOINTS_DDL = `

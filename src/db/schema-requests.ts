@@ -7,7 +7,7 @@
  * them (tokens, prefill, decode); `source` is 'counters' for requests no poll caught on a slot.
  * Version 7, after the Prometheus endpoints (6).
  */
-import type { DB } from './sql.ts';
+import type { DB } from './sql';
 
 /** The DDL of requests. */
 export const REQUESTS_DDL = `

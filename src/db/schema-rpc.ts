@@ -1,4 +1,4 @@
-import type { DB } from './sql.ts';
+import type { DB } from './sql';
 
 /**
  * The migration that adds `rpc_writes`: the ids of writes other tabs sent to the database owner, each

@@ -2,8 +2,8 @@
  * Migration 1 → 2: from the seed plan's layout (a wide metrics_history row, a column per model
  * parameter, text metadata) to packed frames, JSON arguments and JSON metadata.
  */
-import { encodeFrame } from '../lib/frame-codec.ts';
-import { rows, type DB } from './sql.ts';
+import { encodeFrame } from '../lib/frame-codec';
+import { rows, type DB } from './sql';
 
 /** v1 metrics_history columns and the series keys they become. */
 const V1_SERIES: [column: string, key: string][] = [

@@ -6,7 +6,7 @@
  * must not read it.
  * Version 4, after the endpoints' from_link (version 3).
  */
-import type { DB } from './sql.ts';
+import type { DB } from './sql';
 
 /** The DDL of model_files. */
 export const MODEL_FILES_DDL = `

@@ -19,12 +19,12 @@
  * 10-17 ms, 7 days 1.6-12 ms (8 series, 1000 px); a retention pass each minute ~1.5 ms; 7 days of
  * one server + exporter hold 10.5 MB (raw 2.9, minutes 7.4, hours 0.14).
  */
-import { inTx, rows, type DB } from './sql.ts';
-import { migrateV1ToV2 } from './schema-v1.ts';
-import { migrateV3ToV4 } from './schema-v4.ts';
-import { addRpcWrites } from './schema-rpc.ts';
-import { migrateEndpointsPrometheus } from './schema-prometheus.ts';
-import { migrateAddRequests } from './schema-requests.ts';
+import { inTx, rows, type DB } from './sql';
+import { migrateV1ToV2 } from './schema-v1';
+import { migrateV3ToV4 } from './schema-v4';
+import { addRpcWrites } from './schema-rpc';
+import { migrateEndpointsPrometheus } from './schema-prometheus';
+import { migrateAddRequests } from './schema-requests';
 
 /** Newest schema this build knows. */
 export const SCHEMA_VERSION = 7;

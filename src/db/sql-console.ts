@@ -6,32 +6,12 @@
  * savepoints). A progress handler stops a runaway query at a deadline: a Cancel message could not
  * reach a worker that is busy inside sqlite3_step.
  */
-import type { DB, Sqlite3 } from './sql.ts';
-import { errorText } from '../lib/error-text.ts';
+import type { DB, Sqlite3 } from './sql';
+import { errorText } from '../lib/error-text';
 
-/** A cell as the page gets it: blobs are described, not shipped. */
-export type ConsoleCell = string | number | null;
+import { DEFAULT_DEADLINE_MS, MAX_ROWS, type ConsoleCell, type ConsoleQuery, type ConsoleResult } from '../lib/types';
 
-export interface ConsoleQuery {
-  sql: string;
-  /** Rows to skip (paging). */
-  offset?: number;
-  /** Rows to return, at most MAX_ROWS. */
-  limit?: number;
-  /** Stop the statement after this long (ms). */
-  deadlineMs?: number;
-}
-
-export interface ConsoleResult {
-  columns: string[];
-  rows: ConsoleCell[][];
-  /** True when rows past offset + limit exist. */
-  more: boolean;
-  ms: number;
-}
-
-export const DEFAULT_DEADLINE_MS = 5000;
-export const MAX_ROWS = 100_000;
+export { DEFAULT_DEADLINE_MS, MAX_ROWS, type ConsoleCell, type ConsoleQuery, type ConsoleResult } from '../lib/types';
 const MAX_SQL = 100_000;
 
 /** SQLite action codes (sqlite.org/c3ref/c_alter_table.html) that a read-only console never allows. */

@@ -3,8 +3,8 @@
  * estimate is retried with fewer GPU layers (or, for MoE models, expert tensors of the first layers kept
  * on the CPU) until every GPU keeps llama-server's --fit-target margin free.
  */
-import { estimateMemory, type Args, type MemoryEstimate } from './memory-estimate.ts';
-import type { GgufSummary } from './gguf-model.ts';
+import { estimateMemory, type Args, type MemoryEstimate } from './memory-estimate';
+import type { GgufSummary } from './gguf-model';
 
 /** One GPU as an exporter reports it. */
 export interface GpuMemory { id: string; label: string; totalBytes: number; usedBytes: number }

@@ -5,7 +5,7 @@
  * Every count and length in a header is checked against a limit before anything is allocated: a damaged
  * or hostile file claiming 10^9 tensors or a 4 GB string is refused with a message, not attempted.
  */
-import { ggmlType, tensorBytes } from './ggml-types.ts';
+import { ggmlType, tensorBytes } from './ggml-types';
 
 /** Reads `length` bytes at `offset`; may return fewer only at the end of the file. */
 export type ReadRange = (offset: number, length: number) => Promise<Uint8Array>;

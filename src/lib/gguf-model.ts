@@ -2,8 +2,8 @@
  * A model as the memory estimate needs it: the merged headers of its GGUF file or split parts, with the
  * tokenizer left out, small enough to store with a configuration and JSON-serialisable.
  */
-import { readGgufHeader, type GgufValue, type ReadRange } from './gguf-header.ts';
-import { ggmlType } from './ggml-types.ts';
+import { readGgufHeader, type GgufValue, type ReadRange } from './gguf-header';
+import { ggmlType } from './ggml-types';
 
 /** Which file a summary came from, so a later visit can tell when it changed. */
 export interface ModelFileInfo { name: string; size: number; lastModified: number | null }

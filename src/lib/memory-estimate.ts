@@ -3,9 +3,9 @@
  * device (llama.cpp's layer placement rule), the KV cache (cells, layers, cache types, SWA) and compute
  * buffers. Checked against real llama-server logs in tests/fixtures/llama-server/memory.
  */
-import { ggmlTypeByName, type GgmlType } from './ggml-types.ts';
-import type { GgufSummary } from './gguf-model.ts';
-import { modelShape, type ModelShape } from './model-shape.ts';
+import { ggmlTypeByName, type GgmlType } from './ggml-types';
+import type { GgufSummary } from './gguf-model';
+import { modelShape, type ModelShape } from './model-shape';
 
 /** Configuration arguments keyed by canonical flag, as model configurations store them. */
 export type Args = Record<string, string | number | boolean | null | undefined>;

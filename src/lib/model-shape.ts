@@ -3,9 +3,9 @@
  * llama-hparams does (`{arch}.block_count`, `.attention.head_count_kv` scalar or per layer, key and value
  * lengths, sliding window and its pattern).
  */
-import type { GgufValue } from './gguf-header.ts';
-import { ggmlType } from './ggml-types.ts';
-import type { GgufSummary } from './gguf-model.ts';
+import type { GgufValue } from './gguf-header';
+import { ggmlType } from './ggml-types';
+import type { GgufSummary } from './gguf-model';
 
 /** One repeating layer's attention: KV heads (0: no KV cache), key and value head sizes, sliding window or not. */
 export interface LayerShape { nHeadKv: number; headK: number; headV: number; swa: boolean }

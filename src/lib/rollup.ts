@@ -2,7 +2,7 @@
  * Aggregation of samples into rollup buckets: per key min, max, avg and last, laid out
  * [min, max, avg, last] per key (see frame-codec's STAT_* indices). NaN = no value in the bucket.
  */
-import { ROLLUP_STATS, STAT_AVG, STAT_LAST, STAT_MAX, STAT_MIN } from './frame-codec.ts';
+import { ROLLUP_STATS, STAT_AVG, STAT_LAST, STAT_MAX, STAT_MIN } from './frame-codec';
 
 /** One input row: its values and, per output key, the index of that key in `vals` (-1 = absent). */
 export interface BucketRow {

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { DbApi } from '../worker/surface';
-import type { DbEvent } from '../db/types';
+import type { DbEvent } from '../lib/types';
 
 let remote: Comlink.Remote<DbApi> | null = null;
 

@@ -1,4 +1,4 @@
-import type { ModelConfig } from '../db/types';
+import type { ModelConfig } from '../lib/types';
 import { configsToJson, getCatalogue, type SharedConfig, type SharedConfigs } from '../lib/params';
 import { ModelDraft } from './model-draft.svelte';
 import type { ModelsState } from './models.svelte';

@@ -1,5 +1,5 @@
 import { db } from './client';
-import type { DbInfo, DbStatus, ImportResult } from '../db/types';
+import type { DbInfo, DbStatus, ImportResult } from '../lib/types';
 import { errorText } from '../lib/error-text';
 import { act } from './act';
 

@@ -1,5 +1,5 @@
 import { SvelteMap } from 'svelte/reactivity';
-import type { Endpoint, EndpointInput, EndpointKind, EndpointStatus } from '../db/types';
+import type { Endpoint, EndpointInput, EndpointKind, EndpointStatus } from '../lib/types';
 import { errorText } from '../lib/error-text';
 import { hostOf, normaliseBaseUrl as normaliseUrl } from '../lib/base-url';
 import type { Port } from '../worker/surface';

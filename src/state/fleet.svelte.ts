@@ -1,6 +1,6 @@
 import { SvelteMap } from 'svelte/reactivity';
 import { untrack } from 'svelte';
-import type { Endpoint, HistoryQuery, HistoryResult, LatestValues } from '../db/types';
+import type { Endpoint, HistoryQuery, HistoryResult, LatestValues } from '../lib/types';
 import { emptyValues, promRows, type FleetRow, type PromAnswers } from '../lib/fleet-rows';
 import { DISCOVERY, FLEET_COLUMNS, instanceCharts, rateWindow, sparklineExpr, stepFor, type InstanceKind } from '../lib/promql';
 import {

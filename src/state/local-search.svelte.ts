@@ -1,4 +1,4 @@
-import type { EndpointInput, EndpointStatus } from '../db/types';
+import type { EndpointInput, EndpointStatus } from '../lib/types';
 import { errorText } from '../lib/error-text';
 import { DEFAULT_INTERVAL_MS, endpoints, nameFromUrl } from './endpoints.svelte';
 

@@ -1,6 +1,6 @@
 import { untrack } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
-import type { DbEvent, HistoryResult, LatestValues, SeriesEvent } from '../db/types';
+import type { DbEvent, HistoryResult, LatestValues, SeriesEvent } from '../lib/types';
 import { errorText } from '../lib/error-text';
 import type { Port } from '../worker/surface';
 

@@ -1,4 +1,4 @@
-import type { ModelConfig, ModelConfigInput } from '../db/types';
+import type { ModelConfig, ModelConfigInput } from '../lib/types';
 import {
   getCatalogue, stripDefaults, validateConfig,
   type ArgValue, type Catalogue, type ConfigArgs, type ConfigIssue, type IssueFix, type ImportResult,

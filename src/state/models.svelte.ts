@@ -1,6 +1,6 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { DbApi, Port } from '../worker/surface';
-import type { EndpointStatus, ModelConfig, ModelConfigInput, ModelStatus } from '../db/types';
+import type { EndpointStatus, ModelConfig, ModelConfigInput, ModelStatus } from '../lib/types';
 import { getCatalogue, parseHelp, validateConfig, type Catalogue, type ConfigIssue } from '../lib/params';
 import { endpoints } from './endpoints.svelte';
 import { act } from './act';

@@ -1,5 +1,5 @@
 /** The Requests view's state: the filter, the rows and percentiles it selects, and the tracker's settings. */
-import type { RequestQuery, RequestRow, RequestStats } from '../db/requests';
+import type { RequestQuery, RequestRow, RequestStats } from '../lib/types';
 import { errorText } from '../lib/error-text';
 
 /** What the state needs from the worker (the DbApi, or a stand-in in tests). */

@@ -1,4 +1,4 @@
-import type { DbEvent } from '../db/types';
+import type { DbEvent } from '../lib/types';
 import { db, onDbEvent } from './client';
 import { database } from './db.svelte';
 import { endpoints } from './endpoints.svelte';

@@ -1,6 +1,6 @@
 import { db } from './client';
-import type { ConsoleResult } from '../db/sql-console';
-import { DEFAULT_DEADLINE_MS, MAX_ROWS } from '../db/sql-console';
+import type { ConsoleResult } from '../lib/types';
+import { DEFAULT_DEADLINE_MS, MAX_ROWS } from '../lib/types';
 import { toCsv } from '../lib/csv';
 import { errorText } from '../lib/error-text';
 

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import type { Database } from '@sqlite.org/sqlite-wasm';
-import type { DbEvent, DbStatus, EndpointInput, EndpointStatus, ImportResult, SampleFrame, SeriesEvent } from '../db/types';
+import type { DbEvent, DbStatus, EndpointInput, EndpointStatus, ImportResult, SampleFrame, SeriesEvent } from '../lib/types';
 import { closeHandle, type DbHandle } from '../db/open';
 import { migrate, SCHEMA_VERSION } from '../db/schema';
 import { replaceContents } from '../db/replace';

@@ -1,4 +1,4 @@
-import type { DbEvent, LatestValues, SampleFrame, SeriesEvent } from '../db/types';
+import type { DbEvent, LatestValues, SampleFrame, SeriesEvent } from '../lib/types';
 
 /** One poller's submission: the frames (and events) of one tick of one endpoint. */
 export interface Submission {

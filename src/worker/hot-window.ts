@@ -4,7 +4,7 @@
  * database on an endpoint's first query, then by every stored tick; dropped (and filled again on the
  * next query) whenever the stored history changes in a way a tick does not describe.
  */
-import type { HistoryQuery, HistoryResult, SampleFrame } from '../db/types';
+import type { HistoryQuery, HistoryResult, SampleFrame } from '../lib/types';
 import { decodeFrame } from '../lib/frame-codec';
 import { downsampleMinMax } from '../lib/downsample';
 import { layoutById, type Layout } from '../db/layouts';

@@ -1,5 +1,5 @@
 import type { Database } from '@sqlite.org/sqlite-wasm';
-import type { DbEvent, SampleFrame, SeriesEvent } from '../db/types';
+import type { DbEvent, SampleFrame, SeriesEvent } from '../lib/types';
 import type { Collector, CollectorDeps } from '../collect/collector';
 import { FrameQueue, framesEvent } from './frame-queue';
 import { HotWindow } from './hot-window';

@@ -1,4 +1,4 @@
-import type { DbEvent, DbStatus } from '../db/types';
+import type { DbEvent, DbStatus } from '../lib/types';
 import { errorText } from '../lib/error-text';
 import { WRITE_METHODS, type RpcApi, type RpcMethod } from './api';
 import { BUILD_ID, buildLabel } from './build-id';

@@ -1,4 +1,4 @@
-import type { DbEvent } from '../db/types';
+import type { DbEvent } from '../lib/types';
 import type { RpcApi, RpcMethod } from './api';
 import type { Session } from './session';
 

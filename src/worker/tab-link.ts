@@ -7,7 +7,7 @@
  *   asking tab's own channel (a chart series reaches no other tab), and the per-tick events and the
  *   owner's heartbeat on EVENTS_CHANNEL to every tab.
  */
-import type { DbEvent, DbStatus } from '../db/types';
+import type { DbEvent, DbStatus } from '../lib/types';
 import type { RpcMethod } from './api';
 
 /** Web Lock held by the worker that has the database open (opfs-sahpool allows one). */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { exportSetup, importSetup, type SetupConfig } from '../../src/lib/params/index.ts';
+import { exportSetup, importSetup, type SetupConfig } from '../../src/lib/params/index';
 
 // llama-swap's own schema and full example (MIT, ../shared/fixtures/llama-swap), read in place: what the
 // dashboard reads and writes is checked against the tool's own definition of its file.

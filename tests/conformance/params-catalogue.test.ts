@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findArg, getCatalogue, parseHelp } from '../../src/lib/params/index.ts';
+import { findArg, getCatalogue, parseHelp } from '../../src/lib/params/index';
 
 const dir = process.env.FIXTURES_DIR ?? '../shared/fixtures';
 const help = readFileSync(join(dir, 'llama-server', 'help.txt'), 'utf8');

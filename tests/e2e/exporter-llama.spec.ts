@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Endpoint, HistoryResult, SeriesEvent } from '../../src/db/types';
+import type { Endpoint, HistoryResult, SeriesEvent } from '../../src/lib/types';
 import { filledSpan } from '../../src/lib/gap-plan';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
 import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';

@@ -2,7 +2,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { existsSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Endpoint, HistoryResult } from '../../src/db/types';
+import type { Endpoint, HistoryResult } from '../../src/lib/types';
 import { formatBytes } from '../../src/lib/format';
 import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';
 import { dbCall, openApp, waitForDb } from './helpers';

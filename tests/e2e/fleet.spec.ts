@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
 import { startPrometheus } from '../fixtures/prometheus-server.mjs';
 import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';
-import type { Endpoint } from '../../src/db/types';
+import type { Endpoint } from '../../src/lib/types';
 import { dbCall, waitForDb } from './helpers';
 
 // The fleet read from a real Prometheus (Debian's /usr/bin/prometheus on loopback, temp data folder)

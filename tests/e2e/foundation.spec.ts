@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { dbCall, dbStatus, launchProfile, openApp, tempProfile, waitForDb } from './helpers';
-import type { ModelConfig, ModelConfigInput } from '../../src/db/types';
+import type { ModelConfig, ModelConfigInput } from '../../src/lib/types';
 
 function model(name: string): ModelConfigInput {
   return {

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { dbCall, openApp } from './helpers';
-import type { Endpoint, SampleFrame } from '../../src/db/types';
+import type { Endpoint, SampleFrame } from '../../src/lib/types';
 
 // These tests write samples straight into the database (through the page's worker), so they check what the
 // dashboard draws from storage on its own, without a poller: history first, live growth, ranges, themes.

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
-import type { ModelConfig, ModelConfigInput } from '../../src/db/types';
+import type { ModelConfig, ModelConfigInput } from '../../src/lib/types';
 import { dbCall, openApp, waitForDb } from './helpers';
 
 // Ports 4270-4279 belong to this spec (stand-in llama-servers).

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
-import type { ModelConfigInput } from '../../src/db/types';
+import type { ModelConfigInput } from '../../src/lib/types';
 import { dbCall, openApp } from './helpers';
 
 // Ports 4275-4279 belong to this spec (stand-in routers).

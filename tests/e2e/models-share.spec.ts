@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import type { ModelConfig, ModelConfigInput } from '../../src/db/types';
+import type { ModelConfig, ModelConfigInput } from '../../src/lib/types';
 import { dbCall, openApp, waitForDb } from './helpers';
 
 function config(name: string, args: ModelConfigInput['args']): ModelConfigInput {

@@ -1,7 +1,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Endpoint } from '../../src/db/types';
+import type { Endpoint } from '../../src/lib/types';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
 import { startStaticServer } from '../fixtures/static-server.mjs';
 import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
 import { dbCall, dbStatus, openApp, waitForDb } from './helpers';
-import type { Endpoint, ModelConfig, ModelConfigInput } from '../../src/db/types';
+import type { Endpoint, ModelConfig, ModelConfigInput } from '../../src/lib/types';
 
 // Several tabs of one browser: one worker owns the database and polls, every tab shows everything live.
 // Ports 18260-18269 belong to this spec.

@@ -1,5 +1,5 @@
-import { findArg, getArg, getCatalogue, matchAcross } from './catalogue.ts';
-import type { ArgSpec, ArgValue, Catalogue, ConfigArgs, LaunchConfig } from './types.ts';
+import { findArg, getArg, getCatalogue, matchAcross } from './catalogue';
+import type { ArgSpec, ArgValue, Catalogue, ConfigArgs, LaunchConfig } from './types';
 
 /** One word of a command: literal text, or a reference to an environment variable (secrets). */
 export type Word = { lit: string } | { env: string };

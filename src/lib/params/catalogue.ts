@@ -1,5 +1,5 @@
-import { BUILTIN_ARGS, BUILTIN_BUILD } from './catalogue-data.ts';
-import type { ArgSpec, Catalogue } from './types.ts';
+import { BUILTIN_ARGS, BUILTIN_BUILD } from './catalogue-data';
+import type { ArgSpec, Catalogue } from './types';
 
 const BUILTIN: Catalogue = { build: BUILTIN_BUILD, source: 'builtin', args: BUILTIN_ARGS };
 

@@ -1,6 +1,6 @@
-import { getArg } from './catalogue.ts';
-import { checkSize, MAX_FILE_CHARS } from './import/limits.ts';
-import type { Catalogue, ConfigArgs } from './types.ts';
+import { getArg } from './catalogue';
+import { checkSize, MAX_FILE_CHARS } from './import/limits';
+import type { Catalogue, ConfigArgs } from './types';
 
 /** A configuration as shared in JSON: what a user edits, without ids, links or timestamps. */
 export interface SharedConfig {

@@ -1,5 +1,5 @@
-import { findArg, getArg, getCatalogue } from './catalogue.ts';
-import type { ArgSpec, ArgValue, Catalogue, ConfigArgs } from './types.ts';
+import { findArg, getArg, getCatalogue } from './catalogue';
+import type { ArgSpec, ArgValue, Catalogue, ConfigArgs } from './types';
 
 function specOf(cat: Catalogue, key: string): ArgSpec | null {
   return getArg(cat, key) ?? findArg(cat, key)?.spec ?? null;

@@ -4,21 +4,21 @@
  */
 export type {
   ArgSpec, ArgType, ArgGroup, ArgValue, Catalogue, ConfigArgs, LaunchConfig, ConfigIssue, IssueFix,
-} from './types.ts';
-export { TOPICS, topicOf, topicKeys, type TopicId } from './topics.ts';
-export { getCatalogue, findArg, getArg, matchAcross, searchArgs, ARG_GROUPS, type ArgMatch } from './catalogue.ts';
-export { parseHelp, type ParseHelpOptions } from './parse-help.ts';
-export { configToArgv, argvToConfig, flattenArgv, parseValue, valueText, type ArgvItem, type Word } from './argv.ts';
-export { exportConfig } from './export/index.ts';
-export { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult } from './export/types.ts';
-export { importCommand, detectFormat, IMPORT_FORMATS, type ImportFormat } from './import/index.ts';
-export type { ImportResult } from './import/command.ts';
-export { stripDefaults, isDefaultValue, effectiveValue, diffArgs, type ArgDifference } from './defaults.ts';
-export { validateConfig, type ValidateOptions } from './validate-config.ts';
-export { validateValue } from './validate-value.ts';
-export { SAMPLE_CONFIGS, type SampleConfig } from './samples.ts';
-export { importSetup, detectSetupFormat, SETUP_FORMATS, type SetupFormat } from './setup/index.ts';
-export type { SetupImport, SetupModel, SetupGroup, SetupExtras, SwapFields } from './setup/types.ts';
-export { MAX_COMMAND_CHARS, MAX_FILE_CHARS } from './import/limits.ts';
-export { exportSetup, type SetupConfig, type SetupExportFormat } from './setup/export.ts';
-export { configsToJson, configsFromJson, type SharedConfig, type SharedConfigs } from './config-json.ts';
+} from './types';
+export { TOPICS, topicOf, topicKeys, type TopicId } from './topics';
+export { getCatalogue, findArg, getArg, matchAcross, searchArgs, ARG_GROUPS, type ArgMatch } from './catalogue';
+export { parseHelp, type ParseHelpOptions } from './parse-help';
+export { configToArgv, argvToConfig, flattenArgv, parseValue, valueText, type ArgvItem, type Word } from './argv';
+export { exportConfig } from './export/index';
+export { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult } from './export/types';
+export { importCommand, detectFormat, IMPORT_FORMATS, type ImportFormat } from './import/index';
+export type { ImportResult } from './import/command';
+export { stripDefaults, isDefaultValue, effectiveValue, diffArgs, type ArgDifference } from './defaults';
+export { validateConfig, type ValidateOptions } from './validate-config';
+export { validateValue } from './validate-value';
+export { SAMPLE_CONFIGS, type SampleConfig } from './samples';
+export { importSetup, detectSetupFormat, SETUP_FORMATS, type SetupFormat } from './setup/index';
+export type { SetupImport, SetupModel, SetupGroup, SetupExtras, SwapFields } from './setup/types';
+export { MAX_COMMAND_CHARS, MAX_FILE_CHARS } from './import/limits';
+export { exportSetup, type SetupConfig, type SetupExportFormat } from './setup/export';
+export { configsToJson, configsFromJson, type SharedConfig, type SharedConfigs } from './config-json';

@@ -1,5 +1,5 @@
-import { findArg, getCatalogue } from './catalogue.ts';
-import type { ArgGroup, ArgSpec, Catalogue } from './types.ts';
+import { findArg, getCatalogue } from './catalogue';
+import type { ArgGroup, ArgSpec, Catalogue } from './types';
 
 export interface ParseHelpOptions {
   /** Build label to record, e.g. "b9000" (the help text does not say). */

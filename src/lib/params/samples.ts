@@ -1,4 +1,4 @@
-import type { ConfigArgs } from './types.ts';
+import type { ConfigArgs } from './types';
 
 /** A starting point for a first configuration: the fields of a stored one, without ids or dates. */
 export interface SampleConfig {

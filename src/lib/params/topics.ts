@@ -1,4 +1,4 @@
-import type { ArgSpec } from './types.ts';
+import type { ArgSpec } from './types';
 
 /** Topic ids of the parameter form, in display order. */
 export type TopicId =

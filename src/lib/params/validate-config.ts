@@ -1,7 +1,7 @@
-import { findArg, getArg, getCatalogue, matchAcross } from './catalogue.ts';
-import { effectiveValue } from './defaults.ts';
-import type { ArgSpec, ArgValue, Catalogue, ConfigArgs, ConfigIssue, IssueFix } from './types.ts';
-import { validateValue } from './validate-value.ts';
+import { findArg, getArg, getCatalogue, matchAcross } from './catalogue';
+import { effectiveValue } from './defaults';
+import type { ArgSpec, ArgValue, Catalogue, ConfigArgs, ConfigIssue, IssueFix } from './types';
+import { validateValue } from './validate-value';
 
 export interface ValidateOptions {
   /** Catalogue the configuration's keys come from (default: the built-in one). */

@@ -1,4 +1,4 @@
-import type { ArgSpec, ArgValue, ConfigIssue } from './types.ts';
+import type { ArgSpec, ArgValue, ConfigIssue } from './types';
 
 const INT = /^[-+]?\d+$/;
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;

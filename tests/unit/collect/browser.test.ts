@@ -5,7 +5,7 @@ import http from 'node:http';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { standIn, type StandIn } from './harness';
-import type { EndpointStatus } from '../../../src/db/types';
+import type { EndpointStatus } from '../../../src/lib/types';
 
 const PAGE_PORT = 18185;
 let browser: Browser;
@@ -16,7 +16,7 @@ const servers: StandIn[] = [];
 beforeAll(async () => {
   const bundle = await build({
     stdin: {
-      contents: `import { createCollector } from './src/collect/collector.ts';
+      contents: `import { createCollector } from './src/collect/collector';
         const c = createCollector({ listEndpoints: () => [], saveFrames() {}, emit() {}, timeoutMs: 2000 });
         window.testConnection = (url, apiKey) =>
           c.testConnection({ kind: 'llama', name: 't', url, apiKey, intervalMs: 1000, enabled: true });`,

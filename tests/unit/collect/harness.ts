@@ -1,4 +1,4 @@
-import type { DbEvent, Endpoint, EndpointStatus, SampleFrame, SeriesEvent } from '../../../src/db/types';
+import type { DbEvent, Endpoint, EndpointStatus, SampleFrame, SeriesEvent } from '../../../src/lib/types';
 import { createCollector, type CollectorDeps } from '../../../src/collect/collector';
 import { startStandIn } from '../../fixtures/llama-stand-in.mjs';
 

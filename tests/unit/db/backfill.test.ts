@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { addEndpoint } from '../../../src/db/endpoints.ts';
-import { coverage, saveBackfill } from '../../../src/db/backfill.ts';
-import { listEvents, rollupAndPrune, saveFrames } from '../../../src/db/metrics.ts';
-import { decodeRollup, ROLLUP_STATS, STAT_AVG } from '../../../src/lib/frame-codec.ts';
-import { filledDetail, planGaps } from '../../../src/lib/gap-plan.ts';
-import type { SampleFrame } from '../../../src/db/types.ts';
-import type { DB } from '../../../src/db/sql.ts';
-import { freshDb } from './helpers.ts';
+import { addEndpoint } from '../../../src/db/endpoints';
+import { coverage, saveBackfill } from '../../../src/db/backfill';
+import { listEvents, rollupAndPrune, saveFrames } from '../../../src/db/metrics';
+import { decodeRollup, ROLLUP_STATS, STAT_AVG } from '../../../src/lib/frame-codec';
+import { filledDetail, planGaps } from '../../../src/lib/gap-plan';
+import type { SampleFrame } from '../../../src/lib/types';
+import type { DB } from '../../../src/db/sql';
+import { freshDb } from './helpers';
 
 const MIN = 60_000;
 const HOUR = 3600_000;

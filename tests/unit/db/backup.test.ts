@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { checkImage, dbInfo, exportImage, vacuum } from '../../../src/db/backup.ts';
-import { addEndpoint, listEndpoints } from '../../../src/db/endpoints.ts';
-import { clearMetrics, latestValues, saveFrames } from '../../../src/db/metrics.ts';
-import { createModel, getModelByName, listModels } from '../../../src/db/models.ts';
-import { getMeta, setMeta } from '../../../src/db/metadata.ts';
-import { SCHEMA_VERSION } from '../../../src/db/schema.ts';
-import type { DB, Sqlite3 } from '../../../src/db/sql.ts';
-import { freshDb, sqlite } from './helpers.ts';
+import { checkImage, dbInfo, exportImage, vacuum } from '../../../src/db/backup';
+import { addEndpoint, listEndpoints } from '../../../src/db/endpoints';
+import { clearMetrics, latestValues, saveFrames } from '../../../src/db/metrics';
+import { createModel, getModelByName, listModels } from '../../../src/db/models';
+import { getMeta, setMeta } from '../../../src/db/metadata';
+import { SCHEMA_VERSION } from '../../../src/db/schema';
+import type { DB, Sqlite3 } from '../../../src/db/sql';
+import { freshDb, sqlite } from './helpers';
 
 let s: Sqlite3;
 let db: DB;

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { addEndpoint } from '../../../src/db/endpoints.ts';
-import { latestValues, queryHistory, rollupAndPrune, saveFrames, seriesKeys } from '../../../src/db/metrics.ts';
-import { MAX_SERIES } from '../../../src/lib/limits.ts';
-import { SeriesBudget } from '../../../src/lib/series-budget.ts';
-import type { DB } from '../../../src/db/sql.ts';
-import { freshDb } from './helpers.ts';
+import { addEndpoint } from '../../../src/db/endpoints';
+import { latestValues, queryHistory, rollupAndPrune, saveFrames, seriesKeys } from '../../../src/db/metrics';
+import { MAX_SERIES } from '../../../src/lib/limits';
+import { SeriesBudget } from '../../../src/lib/series-budget';
+import type { DB } from '../../../src/db/sql';
+import { freshDb } from './helpers';
 
 const HOUR = 3600_000;
 const T0 = Math.floor(1_764_000_000_000 / HOUR) * HOUR;

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { addEndpoint, getEndpoint, listEndpoints, normaliseUrl, removeEndpoint, updateEndpoint } from '../../../src/db/endpoints.ts';
-import { createModel, getModel } from '../../../src/db/models.ts';
-import { latestValues, saveFrames } from '../../../src/db/metrics.ts';
-import type { EndpointInput } from '../../../src/db/types.ts';
-import type { DB } from '../../../src/db/sql.ts';
-import { freshDb } from './helpers.ts';
+import { addEndpoint, getEndpoint, listEndpoints, normaliseUrl, removeEndpoint, updateEndpoint } from '../../../src/db/endpoints';
+import { createModel, getModel } from '../../../src/db/models';
+import { latestValues, saveFrames } from '../../../src/db/metrics';
+import type { EndpointInput } from '../../../src/lib/types';
+import type { DB } from '../../../src/db/sql';
+import { freshDb } from './helpers';
 
 let db: DB;
 beforeEach(async () => { db = await freshDb(); });

@@ -1,6 +1,6 @@
 import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
-import { migrate } from '../../../src/db/schema.ts';
-import type { DB, Sqlite3 } from '../../../src/db/sql.ts';
+import { migrate } from '../../../src/db/schema';
+import type { DB, Sqlite3 } from '../../../src/db/sql';
 
 let module: Promise<Sqlite3> | null = null;
 

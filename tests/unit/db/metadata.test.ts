@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { allMeta, deleteMeta, getMeta, setMeta } from '../../../src/db/metadata.ts';
-import { freshDb } from './helpers.ts';
+import { allMeta, deleteMeta, getMeta, setMeta } from '../../../src/db/metadata';
+import { freshDb } from './helpers';
 
 test('settings keep their JSON type, replace, delete and list', async () => {
   const db = await freshDb();

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { addEndpoint, removeEndpoint } from '../../../src/db/endpoints.ts';
-import { clearMetrics, latestValues, listEvents, queryHistory, rollupAndPrune, saveFrames, seriesKeys } from '../../../src/db/metrics.ts';
-import type { DB } from '../../../src/db/sql.ts';
-import type { SampleFrame } from '../../../src/db/types.ts';
-import { freshDb } from './helpers.ts';
+import { addEndpoint, removeEndpoint } from '../../../src/db/endpoints';
+import { clearMetrics, latestValues, listEvents, queryHistory, rollupAndPrune, saveFrames, seriesKeys } from '../../../src/db/metrics';
+import type { DB } from '../../../src/db/sql';
+import type { SampleFrame } from '../../../src/lib/types';
+import { freshDb } from './helpers';
 
 const T0 = 1_764_000_000_000;
 let db: DB;

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { migrate } from '../../../src/db/schema.ts';
-import { createModel, deleteModel, getModelByName, listModels } from '../../../src/db/models.ts';
-import { deleteModelFile, getModelFile, saveModelFile } from '../../../src/db/model-files.ts';
-import { listEndpoints } from '../../../src/db/endpoints.ts';
-import { latestValues } from '../../../src/db/metrics.ts';
-import type { GgufSummary } from '../../../src/lib/gguf-model.ts';
-import type { DB } from '../../../src/db/sql.ts';
-import { freshDb, sqlite } from './helpers.ts';
+import { migrate } from '../../../src/db/schema';
+import { createModel, deleteModel, getModelByName, listModels } from '../../../src/db/models';
+import { deleteModelFile, getModelFile, saveModelFile } from '../../../src/db/model-files';
+import { listEndpoints } from '../../../src/db/endpoints';
+import { latestValues } from '../../../src/db/metrics';
+import type { GgufSummary } from '../../../src/lib/gguf-model';
+import type { DB } from '../../../src/db/sql';
+import { freshDb, sqlite } from './helpers';
 
 const V2_FILE = new URL('../../fixtures/db/v2.sqlite3', import.meta.url);
 

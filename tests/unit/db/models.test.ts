@@ -2,10 +2,10 @@ import { beforeEach, describe, expect, test } from 'vitest';
 import {
   createModel, deleteAllModels, deleteCatalogue, deleteModel, getCatalogue, getModel, getModelByName, listCatalogues,
   listModels, saveCatalogue, updateModel,
-} from '../../../src/db/models.ts';
-import type { ModelConfigInput } from '../../../src/db/types.ts';
-import type { DB } from '../../../src/db/sql.ts';
-import { freshDb } from './helpers.ts';
+} from '../../../src/db/models';
+import type { ModelConfigInput } from '../../../src/lib/types';
+import type { DB } from '../../../src/db/sql';
+import { freshDb } from './helpers';
 
 let db: DB;
 beforeEach(async () => { db = await freshDb(); });

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { migrate } from '../../../src/db/schema.ts';
-import { listEndpoints, addEndpoint, removeEndpoint } from '../../../src/db/endpoints.ts';
-import { listModels } from '../../../src/db/models.ts';
-import { latestValues } from '../../../src/db/metrics.ts';
+import { migrate } from '../../../src/db/schema';
+import { listEndpoints, addEndpoint, removeEndpoint } from '../../../src/db/endpoints';
+import { listModels } from '../../../src/db/models';
+import { latestValues } from '../../../src/db/metrics';
 import {
   getRequestRetentionDays, listRequests, markUnfollowed, pruneRequests, requestSources, requestStats, saveRequests, setRequestRetentionDays,
-} from '../../../src/db/requests.ts';
-import { runConsoleQuery } from '../../../src/db/sql-console.ts';
-import type { RequestRecord } from '../../../src/lib/request-tracker.ts';
-import type { DB } from '../../../src/db/sql.ts';
-import { freshDb, sqlite } from './helpers.ts';
+} from '../../../src/db/requests';
+import { runConsoleQuery } from '../../../src/db/sql-console';
+import type { RequestRecord } from '../../../src/lib/request-tracker';
+import type { DB } from '../../../src/db/sql';
+import { freshDb, sqlite } from './helpers';
 
 const V2_FILE = new URL('../../fixtures/db/v2.sqlite3', import.meta.url);
 /** The version before the one that adds `requests` (this migration's number minus one). */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { freshDb } from './helpers';
-import { addEndpoint } from '../../../src/db/endpoints.ts';
-import { saveFrames } from '../../../src/db/metrics.ts';
-import { setMeta } from '../../../src/db/metadata.ts';
-import { costInputs, getRetention, pruneToSize, setRetention, usedBytes } from '../../../src/db/retention-settings.ts';
-import { DEFAULT_RETENTION_SETTINGS } from '../../../src/lib/retention-cost.ts';
-import type { DB } from '../../../src/db/sql.ts';
+import { addEndpoint } from '../../../src/db/endpoints';
+import { saveFrames } from '../../../src/db/metrics';
+import { setMeta } from '../../../src/db/metadata';
+import { costInputs, getRetention, pruneToSize, setRetention, usedBytes } from '../../../src/db/retention-settings';
+import { DEFAULT_RETENTION_SETTINGS } from '../../../src/lib/retention-cost';
+import type { DB } from '../../../src/db/sql';
 
 const T0 = 1_760_000_000_000;
 

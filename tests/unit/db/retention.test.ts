@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import { addEndpoint } from '../../../src/db/endpoints.ts';
-import { DEFAULT_RETENTION, latestValues, listEvents, queryHistory, rollupAndPrune, saveFrames } from '../../../src/db/metrics.ts';
-import { decodeRollup } from '../../../src/lib/frame-codec.ts';
-import type { DB } from '../../../src/db/sql.ts';
-import { freshDb } from './helpers.ts';
+import { addEndpoint } from '../../../src/db/endpoints';
+import { DEFAULT_RETENTION, latestValues, listEvents, queryHistory, rollupAndPrune, saveFrames } from '../../../src/db/metrics';
+import { decodeRollup } from '../../../src/lib/frame-codec';
+import type { DB } from '../../../src/db/sql';
+import { freshDb } from './helpers';
 
 const MIN = 60_000;
 const HOUR = 3600_000;

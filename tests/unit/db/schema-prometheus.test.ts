@@ -2,13 +2,13 @@
 // servers. Built from the real schema-2 file brought to version 4, then upgraded.
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { migrate } from '../../../src/db/schema.ts';
-import { addEndpoint, listEndpoints } from '../../../src/db/endpoints.ts';
-import { queryHistory } from '../../../src/db/metrics.ts';
-import { validateRows } from '../../../src/db/import-validate.ts';
-import { exportFile } from '../../../src/db/export-image.ts';
-import { freshDb, sqlite } from './helpers.ts';
-import type { DB } from '../../../src/db/sql.ts';
+import { migrate } from '../../../src/db/schema';
+import { addEndpoint, listEndpoints } from '../../../src/db/endpoints';
+import { queryHistory } from '../../../src/db/metrics';
+import { validateRows } from '../../../src/db/import-validate';
+import { exportFile } from '../../../src/db/export-image';
+import { freshDb, sqlite } from './helpers';
+import type { DB } from '../../../src/db/sql';
 
 const V2_FILE = new URL('../../fixtures/db/v2.sqlite3', import.meta.url);
 const PREVIOUS = 5;

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { migrate } from '../../../src/db/schema.ts';
-import { listEndpoints } from '../../../src/db/endpoints.ts';
-import { listModels } from '../../../src/db/models.ts';
-import { appliedWrite, pruneWrites, recordWrite } from '../../../src/db/rpc-writes.ts';
-import { sqlite } from './helpers.ts';
-import type { DB } from '../../../src/db/sql.ts';
+import { migrate } from '../../../src/db/schema';
+import { listEndpoints } from '../../../src/db/endpoints';
+import { listModels } from '../../../src/db/models';
+import { appliedWrite, pruneWrites, recordWrite } from '../../../src/db/rpc-writes';
+import { sqlite } from './helpers';
+import type { DB } from '../../../src/db/sql';
 
 const V2_FILE = new URL('../../fixtures/db/v2.sqlite3', import.meta.url);
 

@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { APP_ID, migrate, SCHEMA_VERSION, V1_DDL } from '../../../src/db/schema.ts';
-import { addEndpoint, listEndpoints, updateEndpoint } from '../../../src/db/endpoints.ts';
-import { latestValues, queryHistory, seriesKeys } from '../../../src/db/metrics.ts';
-import { getModelByName, listModels } from '../../../src/db/models.ts';
-import { allMeta } from '../../../src/db/metadata.ts';
-import { freshDb, sqlite } from './helpers.ts';
-import type { DB } from '../../../src/db/sql.ts';
+import { APP_ID, migrate, SCHEMA_VERSION, V1_DDL } from '../../../src/db/schema';
+import { addEndpoint, listEndpoints, updateEndpoint } from '../../../src/db/endpoints';
+import { latestValues, queryHistory, seriesKeys } from '../../../src/db/metrics';
+import { getModelByName, listModels } from '../../../src/db/models';
+import { allMeta } from '../../../src/db/metadata';
+import { freshDb, sqlite } from './helpers';
+import type { DB } from '../../../src/db/sql';
 
 const V1_FILE = new URL('../../fixtures/db/v1.sqlite3', import.meta.url);
 const V2_FILE = new URL('../../fixtures/db/v2.sqlite3', import.meta.url);

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { freshDb, sqlite } from './helpers';
-import { runConsoleQuery } from '../../../src/db/sql-console.ts';
-import { addEndpoint } from '../../../src/db/endpoints.ts';
-import type { DB, Sqlite3 } from '../../../src/db/sql.ts';
+import { runConsoleQuery } from '../../../src/db/sql-console';
+import { addEndpoint } from '../../../src/db/endpoints';
+import type { DB, Sqlite3 } from '../../../src/db/sql';
 
 let s: Sqlite3;
 let db: DB;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExporterPoller, exporterPollerKind } from '../../../src/collect/exporter-poller';
-import type { Endpoint, EndpointStatus, SampleFrame, SeriesEvent } from '../../../src/db/types';
+import type { Endpoint, EndpointStatus, SampleFrame, SeriesEvent } from '../../../src/lib/types';
 import { buildExporter, startExporter, waitFor, type Running } from './harness';
 
 // The dashboard's poller against the real exporter process (stand-in nvidia-smi on PATH).

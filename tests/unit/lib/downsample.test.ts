@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { downsampleMinMax, gapThreshold } from '../../../src/lib/downsample.ts';
+import { downsampleMinMax, gapThreshold } from '../../../src/lib/downsample';
 
 const series = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { checkValue, decodeFrame, decodeRollup, encodeFrame, encodeRollup } from '../../../src/lib/frame-codec.ts';
+import { checkValue, decodeFrame, decodeRollup, encodeFrame, encodeRollup } from '../../../src/lib/frame-codec';
 
 describe('frame codec', () => {
   test('round-trips any finite value exactly, null and absent keys as NaN', () => {

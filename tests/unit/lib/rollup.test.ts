@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { bucketStart, rollupBucket } from '../../../src/lib/rollup.ts';
+import { bucketStart, rollupBucket } from '../../../src/lib/rollup';
 
 test('raw rows: min, max, mean and last value per key, skipping missing ones', () => {
   const rows = [

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findArg, getArg, getCatalogue, searchArgs } from '../../../src/lib/params/index.ts';
+import { findArg, getArg, getCatalogue, searchArgs } from '../../../src/lib/params/index';
 
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/llama-server/args.json', import.meta.url), 'utf8'));
 const help = readFileSync(new URL('../../fixtures/llama-server/help.txt', import.meta.url), 'utf8');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configsFromJson, configsToJson, getCatalogue, type SharedConfig } from '../../../src/lib/params/index.ts';
+import { configsFromJson, configsToJson, getCatalogue, type SharedConfig } from '../../../src/lib/params/index';
 
 const cat = getCatalogue();
 const configs: SharedConfig[] = [

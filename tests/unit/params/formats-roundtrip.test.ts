@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exportConfig, importCommand, type ExportFormat, type ImportFormat, type LaunchConfig } from '../../../src/lib/params/index.ts';
-import { configArb, nastyString, unknownFlagPairs } from './helpers.ts';
+import { exportConfig, importCommand, type ExportFormat, type ImportFormat, type LaunchConfig } from '../../../src/lib/params/index';
+import { configArb, nastyString, unknownFlagPairs } from './helpers';
 
 const RUNS = 300;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectFormat, EXPORT_FORMATS, exportConfig, importCommand, type LaunchConfig } from '../../../src/lib/params/index.ts';
+import { detectFormat, EXPORT_FORMATS, exportConfig, importCommand, type LaunchConfig } from '../../../src/lib/params/index';
 
 const config: LaunchConfig = {
   name: 'qwen',

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { getCatalogue, type ArgSpec, type ArgValue, type LaunchConfig } from '../../../src/lib/params/index.ts';
+import { getCatalogue, type ArgSpec, type ArgValue, type LaunchConfig } from '../../../src/lib/params/index';
 
 export const PRINTER_DIR = fileURLToPath(new URL('../../fixtures/argv-printer', import.meta.url));
 

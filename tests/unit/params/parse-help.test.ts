@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findArg, getCatalogue, parseHelp, type ArgSpec } from '../../../src/lib/params/index.ts';
+import { findArg, getCatalogue, parseHelp, type ArgSpec } from '../../../src/lib/params/index';
 
 const help = readFileSync(new URL('../../fixtures/llama-server/help.txt', import.meta.url), 'utf8');
 const builtin = getCatalogue();

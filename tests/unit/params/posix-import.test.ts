@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exportConfig, importCommand } from '../../../src/lib/params/index.ts';
-import { configArb, nastyString, unknownFlagPairs } from './helpers.ts';
+import { exportConfig, importCommand } from '../../../src/lib/params/index';
+import { configArb, nastyString, unknownFlagPairs } from './helpers';
 
 describe('POSIX import', () => {
   it('reads back every exported configuration (one-line and multi-line)', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { configToArgv, exportConfig, flattenArgv, type LaunchConfig } from '../../../src/lib/params/index.ts';
-import { configArb, nastyString, runInShell } from './helpers.ts';
+import { configToArgv, exportConfig, flattenArgv, type LaunchConfig } from '../../../src/lib/params/index';
+import { configArb, nastyString, runInShell } from './helpers';
 
 // 10 runs x 10 configurations x 2 layouts = 200 commands per shell, in 10 shell processes.
 const RUNS = 10;

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { quoteCmd, quoteCrt } from '../../../src/lib/params/quote/cmd.ts';
-import { quotePosix } from '../../../src/lib/params/quote/posix.ts';
-import { quotePowerShell } from '../../../src/lib/params/quote/powershell.ts';
-import { quoteSystemd } from '../../../src/lib/params/quote/systemd.ts';
-import { yamlString, yamlUnquote } from '../../../src/lib/params/quote/yaml.ts';
-import { nastyString } from './helpers.ts';
+import { quoteCmd, quoteCrt } from '../../../src/lib/params/quote/cmd';
+import { quotePosix } from '../../../src/lib/params/quote/posix';
+import { quotePowerShell } from '../../../src/lib/params/quote/powershell';
+import { quoteSystemd } from '../../../src/lib/params/quote/systemd';
+import { yamlString, yamlUnquote } from '../../../src/lib/params/quote/yaml';
+import { nastyString } from './helpers';
 
 const words = fc.array(nastyString(), { minLength: 1, maxLength: 6 });
 

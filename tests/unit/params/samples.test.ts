@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configToArgv, getCatalogue, SAMPLE_CONFIGS, stripDefaults, validateConfig } from '../../../src/lib/params/index.ts';
+import { configToArgv, getCatalogue, SAMPLE_CONFIGS, stripDefaults, validateConfig } from '../../../src/lib/params/index';
 
 describe('sample configurations offered on an empty Models page', () => {
   it.each(SAMPLE_CONFIGS.map((s) => [s.name, s] as const))('%s is valid against the built-in catalogue, with no warning', (_name, sample) => {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { exportSetup, importSetup, type SetupConfig } from '../../../src/lib/params/index.ts';
-import { runInShell } from './helpers.ts';
+import { exportSetup, importSetup, type SetupConfig } from '../../../src/lib/params/index';
+import { runInShell } from './helpers';
 
 // Our own llama-swap file; checks against llama-swap's own schema and example run in the conformance
 // suite (tests/conformance/llama-swap.test.ts), which reads them from ../shared/fixtures.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectSetupFormat, importCommand, importSetup, IMPORT_FORMATS, MAX_FILE_CHARS, SETUP_FORMATS } from '../../../src/lib/params/index.ts';
+import { detectSetupFormat, importCommand, importSetup, IMPORT_FORMATS, MAX_FILE_CHARS, SETUP_FORMATS } from '../../../src/lib/params/index';
 
 // Our own llama-swap file; llama-swap's example is read by the conformance suite (tests/conformance/llama-swap.test.ts).
 const example = readFileSync(new URL('../../fixtures/setups/llama-swap.yaml', import.meta.url), 'utf8');

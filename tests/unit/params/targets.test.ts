@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { configToArgv, exportConfig, flattenArgv, getArg, getCatalogue, type LaunchConfig } from '../../../src/lib/params/index.ts';
-import { planContainer } from '../../../src/lib/params/export/container.ts';
-import { configArb, nastyString, PRINTER_DIR, runInShell } from './helpers.ts';
+import { configToArgv, exportConfig, flattenArgv, getArg, getCatalogue, type LaunchConfig } from '../../../src/lib/params/index';
+import { planContainer } from '../../../src/lib/params/export/container';
+import { configArb, nastyString, PRINTER_DIR, runInShell } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'params-targets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

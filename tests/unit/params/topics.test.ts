@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { getCatalogue, parseHelp, topicKeys, topicOf, TOPICS } from '../../../src/lib/params/index.ts';
+import { getCatalogue, parseHelp, topicKeys, topicOf, TOPICS } from '../../../src/lib/params/index';
 
 const help = readFileSync(new URL('../../fixtures/llama-server/help.txt', import.meta.url), 'utf8');
 const cat = getCatalogue();

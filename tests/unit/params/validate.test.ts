@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   configToArgv, diffArgs, exportConfig, flattenArgv, getCatalogue, importCommand, parseHelp, stripDefaults, validateConfig,
   type ConfigArgs, type ConfigIssue,
-} from '../../../src/lib/params/index.ts';
+} from '../../../src/lib/params/index';
 
 const M = { '--model': '/m/x.gguf' };
 const check = (args: ConfigArgs, extraArgs: string[] = []) => validateConfig({ args, extraArgs });

@@ -13,7 +13,7 @@ import { prometheusYml, planJobs, recordingRulesYml, type ScrapeSource } from '.
 import { DISCOVERY, FLEET_COLUMNS, instanceCharts, sparklineExpr, type InstanceKind } from '../../../src/lib/promql';
 import { explainPromFailure, promQuery, promQueryRange, type PromTarget, type VectorSample } from '../../../src/lib/prometheus-api';
 import { prometheusPollerKind } from '../../../src/collect/prometheus-poller';
-import type { Endpoint } from '../../../src/db/types';
+import type { Endpoint } from '../../../src/lib/types';
 
 const KEY = 'sekrit-key';
 

@@ -15,7 +15,7 @@ import { PROM_LINK_PREFIX, type PrometheusLink } from '../../../src/lib/prom-gap
 import { promQuery, promQueryRange, type PromTarget } from '../../../src/lib/prometheus-api';
 import { AFTER_EXPORTER_MS, PrometheusGapFiller } from '../../../src/collect/prometheus-gap-fill';
 import { prometheusPollerKind } from '../../../src/collect/prometheus-poller';
-import type { Endpoint } from '../../../src/db/types';
+import type { Endpoint } from '../../../src/lib/types';
 import type { DB } from '../../../src/db/sql';
 import { decodeFrame } from '../../../src/lib/frame-codec';
 

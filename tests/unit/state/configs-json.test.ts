@@ -4,7 +4,7 @@ import { configsFromJson } from '../../../src/lib/params';
 import { configsJson, importConfigsJson, type JsonPick } from '../../../src/state/configs-json';
 import { ModelsState } from '../../../src/state/models.svelte';
 import { createApi } from '../../../src/worker/api';
-import type { ModelConfigInput } from '../../../src/db/types';
+import type { ModelConfigInput } from '../../../src/lib/types';
 
 function input(name: string, extra: Partial<ModelConfigInput> = {}): ModelConfigInput {
   return {

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createApi } from '../../../src/worker/api';
 import { createCollector } from '../../../src/collect/collector';
 import { startStandIn } from '../../fixtures/llama-stand-in.mjs';
-import type { EndpointStatus } from '../../../src/db/types';
+import type { EndpointStatus } from '../../../src/lib/types';
 import { EndpointsState, nameFromUrl, normaliseBaseUrl } from '../../../src/state/endpoints.svelte';
 
 async function connected() {

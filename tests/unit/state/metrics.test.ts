@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createApi } from '../../../src/worker/api';
-import type { DbEvent, SampleFrame, SeriesEvent } from '../../../src/db/types';
+import type { DbEvent, SampleFrame, SeriesEvent } from '../../../src/lib/types';
 import { MetricsState, type MetricsSource } from '../../../src/state/metrics.svelte';
 
 const KEY = 'gen_tps';

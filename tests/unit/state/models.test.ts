@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createApi } from '../../../src/worker/api';
-import type { EndpointStatus, ModelConfigInput } from '../../../src/db/types';
+import type { EndpointStatus, ModelConfigInput } from '../../../src/lib/types';
 import { ModelDraft } from '../../../src/state/model-draft.svelte';
 import { linkedStatus, ModelsState } from '../../../src/state/models.svelte';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
 import { createApi } from '../../../src/worker/api';
 import { APP_ID, SCHEMA_VERSION } from '../../../src/db/schema';
-import type { DbEvent, ModelConfigInput } from '../../../src/db/types';
+import type { DbEvent, ModelConfigInput } from '../../../src/lib/types';
 
 const model: ModelConfigInput = {
   name: 'precious', family: 'llama', type: 'chat', status: 'draft', notes: '', args: {}, extraArgs: [],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApi } from '../../../src/worker/api';
 import type { Collector, CollectorDeps } from '../../../src/collect/collector';
-import type { DbEvent, EndpointInput, ModelConfigInput } from '../../../src/db/types';
+import type { DbEvent, EndpointInput, ModelConfigInput } from '../../../src/lib/types';
 
 const llama: EndpointInput = { kind: 'llama', name: 'box', url: 'http://127.0.0.1:8080', apiKey: null, intervalMs: 1000, enabled: true };
 

@@ -3,7 +3,7 @@ import { HOT_MAX_ROWS, HotWindow } from '../../../src/worker/hot-window';
 import { createApi } from '../../../src/worker/api';
 import { queryHistory, saveFrames } from '../../../src/db/metrics';
 import { addEndpoint } from '../../../src/db/endpoints';
-import type { EndpointInput, HistoryQuery, SampleFrame } from '../../../src/db/types';
+import type { EndpointInput, HistoryQuery, SampleFrame } from '../../../src/lib/types';
 import { freshDb, sqlite } from '../db/helpers';
 import type { DB } from '../../../src/db/sql';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createApi } from '../../../src/worker/api';
 import { SCHEMA_VERSION } from '../../../src/db/schema';
 import type { DB } from '../../../src/db/sql';
-import type { ModelConfigInput } from '../../../src/db/types';
+import type { ModelConfigInput } from '../../../src/lib/types';
 import { sqlite } from '../db/helpers';
 
 type Api = ReturnType<typeof createApi>;

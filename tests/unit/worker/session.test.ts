@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Collector } from '../../../src/collect/collector';
-import type { Endpoint, EndpointInput } from '../../../src/db/types';
+import type { Endpoint, EndpointInput } from '../../../src/lib/types';
 import { EVENTS_CHANNEL, tabChannel } from '../../../src/worker/tab-link';
 import { tabWorld, until } from './tabs-harness';
 

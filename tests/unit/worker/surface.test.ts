@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Collector } from '../../../src/collect/collector';
-import type { DbEvent, EndpointInput } from '../../../src/db/types';
+import type { DbEvent, EndpointInput } from '../../../src/lib/types';
 import { createApi } from '../../../src/worker/api';
 import { createSession } from '../../../src/worker/session';
 import { createSurface } from '../../../src/worker/surface';

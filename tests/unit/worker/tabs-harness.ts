@@ -8,7 +8,7 @@ import { createApi } from '../../../src/worker/api';
 import type { CollectorFactory } from '../../../src/worker/services';
 import { createSession } from '../../../src/worker/session';
 import type { LockManagerLike, TabEnv } from '../../../src/worker/tab-link';
-import type { DbEvent } from '../../../src/db/types';
+import type { DbEvent } from '../../../src/lib/types';
 
 /** A lock manager with Web Locks' queueing: one holder per name, the rest served in request order. */
 export function memoryLocks() {

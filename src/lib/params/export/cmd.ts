@@ -1,7 +1,7 @@
-import { configToArgv } from '../argv.ts';
-import { cmdProblem, quoteCmd } from '../quote/cmd.ts';
-import type { LaunchConfig } from '../types.ts';
-import type { ExportOptions, ExportResult } from './types.ts';
+import { configToArgv } from '../argv';
+import { cmdProblem, quoteCmd } from '../quote/cmd';
+import type { LaunchConfig } from '../types';
+import type { ExportOptions, ExportResult } from './types';
 
 /**
  * A Windows batch file (.cmd). Secrets are not written: llama-server reads LLAMA_API_KEY and

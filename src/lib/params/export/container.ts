@@ -1,7 +1,7 @@
-import { configToArgv, type ArgvItem } from '../argv.ts';
-import { getArg, getCatalogue } from '../catalogue.ts';
-import type { ArgValue, LaunchConfig } from '../types.ts';
-import type { ExportOptions } from './types.ts';
+import { configToArgv, type ArgvItem } from '../argv';
+import { getArg, getCatalogue } from '../catalogue';
+import type { ArgValue, LaunchConfig } from '../types';
+import type { ExportOptions } from './types';
 
 export const DEFAULT_IMAGE = 'ghcr.io/ggml-org/llama.cpp:server';
 const CACHE_IN_CONTAINER = '/root/.cache/llama.cpp';

@@ -1,9 +1,9 @@
-import { posixEnvRef, quotePosix } from '../quote/posix.ts';
-import { yamlString } from '../quote/yaml.ts';
-import type { LaunchConfig } from '../types.ts';
-import { planContainer, slug } from './container.ts';
-import { posixWords } from './posix.ts';
-import type { ExportOptions, ExportResult } from './types.ts';
+import { posixEnvRef, quotePosix } from '../quote/posix';
+import { yamlString } from '../quote/yaml';
+import type { LaunchConfig } from '../types';
+import { planContainer, slug } from './container';
+import { posixWords } from './posix';
+import type { ExportOptions, ExportResult } from './types';
 
 /** A `docker run` command (POSIX shell) for the official llama.cpp server image. */
 export function writeDockerRun(config: LaunchConfig, opts: ExportOptions): ExportResult {

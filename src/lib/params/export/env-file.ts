@@ -1,7 +1,7 @@
-import { getArg, getCatalogue } from '../catalogue.ts';
-import type { LaunchConfig } from '../types.ts';
-import { valueText } from '../argv.ts';
-import type { ExportOptions, ExportResult } from './types.ts';
+import { getArg, getCatalogue } from '../catalogue';
+import type { LaunchConfig } from '../types';
+import { valueText } from '../argv';
+import type { ExportOptions, ExportResult } from './types';
 
 /**
  * Double-quoted env-file value, read the same by POSIX shells (`set -a; . ./file`) and systemd's

@@ -1,13 +1,13 @@
-import type { LaunchConfig } from '../types.ts';
-import { writeCmd } from './cmd.ts';
-import { writeCompose, writeDockerRun } from './docker.ts';
-import { writeEnvFile } from './env-file.ts';
-import { writeLlamaSwap } from './llama-swap.ts';
-import { writePosix } from './posix.ts';
-import { writePowerShell } from './powershell.ts';
-import { writePresetIni } from './preset-ini.ts';
-import { writeSystemd } from './systemd.ts';
-import type { ExportFormat, ExportOptions, ExportResult } from './types.ts';
+import type { LaunchConfig } from '../types';
+import { writeCmd } from './cmd';
+import { writeCompose, writeDockerRun } from './docker';
+import { writeEnvFile } from './env-file';
+import { writeLlamaSwap } from './llama-swap';
+import { writePosix } from './posix';
+import { writePowerShell } from './powershell';
+import { writePresetIni } from './preset-ini';
+import { writeSystemd } from './systemd';
+import type { ExportFormat, ExportOptions, ExportResult } from './types';
 
 const WRITERS: Record<ExportFormat, (c: LaunchConfig, o: ExportOptions) => ExportResult> = {
   posix: (c, o) => writePosix(c, o, false),

@@ -1,9 +1,9 @@
-import { configToArgv } from '../argv.ts';
-import { getArg, getCatalogue } from '../catalogue.ts';
-import { quotePosix } from '../quote/posix.ts';
-import { yamlBlockSafe, yamlString } from '../quote/yaml.ts';
-import type { LaunchConfig } from '../types.ts';
-import type { ExportOptions, ExportResult } from './types.ts';
+import { configToArgv } from '../argv';
+import { getArg, getCatalogue } from '../catalogue';
+import { quotePosix } from '../quote/posix';
+import { yamlBlockSafe, yamlString } from '../quote/yaml';
+import type { LaunchConfig } from '../types';
+import type { ExportOptions, ExportResult } from './types';
 
 const ENV_REF = /\$\{env\.[A-Za-z_][A-Za-z0-9_]*\}/g;
 

@@ -1,7 +1,7 @@
-import { configToArgv, type ArgvItem } from '../argv.ts';
-import { posixEnvRef, quotePosix } from '../quote/posix.ts';
-import type { LaunchConfig } from '../types.ts';
-import type { ExportOptions, ExportResult } from './types.ts';
+import { configToArgv, type ArgvItem } from '../argv';
+import { posixEnvRef, quotePosix } from '../quote/posix';
+import type { LaunchConfig } from '../types';
+import type { ExportOptions, ExportResult } from './types';
 
 /** Renders argv items as POSIX shell words (secrets as `"${NAME:?…}"`). */
 export function posixWords(item: ArgvItem): string {

@@ -1,8 +1,8 @@
-import { configToArgv } from '../argv.ts';
-import { powerShellEnvRef, quotePowerShell } from '../quote/powershell.ts';
-import type { LaunchConfig } from '../types.ts';
-import { secretNotes } from './posix.ts';
-import type { ExportOptions, ExportResult } from './types.ts';
+import { configToArgv } from '../argv';
+import { powerShellEnvRef, quotePowerShell } from '../quote/powershell';
+import type { LaunchConfig } from '../types';
+import { secretNotes } from './posix';
+import type { ExportOptions, ExportResult } from './types';
 
 /** A PowerShell command, one argument per line with backtick continuations. */
 export function writePowerShell(config: LaunchConfig, opts: ExportOptions): ExportResult {

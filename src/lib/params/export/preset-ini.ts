@@ -1,7 +1,7 @@
-import { getArg, getCatalogue } from '../catalogue.ts';
-import { valueText } from '../argv.ts';
-import type { LaunchConfig } from '../types.ts';
-import type { ExportOptions, ExportResult } from './types.ts';
+import { getArg, getCatalogue } from '../catalogue';
+import { valueText } from '../argv';
+import type { LaunchConfig } from '../types';
+import type { ExportOptions, ExportResult } from './types';
 
 /**
  * Why a value cannot be written into llama-server's preset INI, or null. Its parser takes the

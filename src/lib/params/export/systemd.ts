@@ -1,8 +1,8 @@
-import { configToArgv } from '../argv.ts';
-import { quoteSystemd, systemdProblem } from '../quote/systemd.ts';
-import type { LaunchConfig } from '../types.ts';
-import { slug } from './container.ts';
-import type { ExportOptions, ExportResult } from './types.ts';
+import { configToArgv } from '../argv';
+import { quoteSystemd, systemdProblem } from '../quote/systemd';
+import type { LaunchConfig } from '../types';
+import { slug } from './container';
+import type { ExportOptions, ExportResult } from './types';
 
 /**
  * A systemd service unit. Secrets stay out of the unit: llama-server reads LLAMA_API_KEY and

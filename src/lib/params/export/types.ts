@@ -1,4 +1,4 @@
-import type { Catalogue } from '../types.ts';
+import type { Catalogue } from '../types';
 
 export type ExportFormat =
   | 'posix'

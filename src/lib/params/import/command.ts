@@ -1,7 +1,7 @@
-import { argvToConfig, parseValue } from '../argv.ts';
-import { findArg } from '../catalogue.ts';
-import type { ArgSpec, ArgValue, Catalogue, ConfigArgs } from '../types.ts';
-import type { ShellWord } from './posix-words.ts';
+import { argvToConfig, parseValue } from '../argv';
+import { findArg } from '../catalogue';
+import type { ArgSpec, ArgValue, Catalogue, ConfigArgs } from '../types';
+import type { ShellWord } from './posix-words';
 
 /** What an import understood; nothing it read is dropped without a line in `warnings`. */
 export interface ImportResult {

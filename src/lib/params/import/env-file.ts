@@ -1,7 +1,7 @@
-import { getCatalogue } from '../catalogue.ts';
-import type { Catalogue } from '../types.ts';
-import { foldEnv, type ImportResult } from './command.ts';
-import { splitPosix } from './posix-words.ts';
+import { getCatalogue } from '../catalogue';
+import type { Catalogue } from '../types';
+import { foldEnv, type ImportResult } from './command';
+import { splitPosix } from './posix-words';
 
 /** Reads NAME=value lines (optionally `export NAME=value`, shell quoting, # comments). */
 export function importEnvFile(text: string, cat: Catalogue = getCatalogue()): ImportResult {

@@ -1,13 +1,13 @@
-import { getCatalogue } from '../catalogue.ts';
-import type { Catalogue } from '../types.ts';
-import type { ImportResult } from './command.ts';
-import { importEnvFile } from './env-file.ts';
-import { importLlamaSwap } from './llama-swap.ts';
-import { importPosix } from './posix.ts';
-import { importPowerShell } from './powershell.ts';
-import { importPresetIni } from './preset-ini.ts';
-import { splitPosix } from './posix-words.ts';
-import { checkSize, MAX_COMMAND_CHARS, MAX_FILE_CHARS } from './limits.ts';
+import { getCatalogue } from '../catalogue';
+import type { Catalogue } from '../types';
+import type { ImportResult } from './command';
+import { importEnvFile } from './env-file';
+import { importLlamaSwap } from './llama-swap';
+import { importPosix } from './posix';
+import { importPowerShell } from './powershell';
+import { importPresetIni } from './preset-ini';
+import { splitPosix } from './posix-words';
+import { checkSize, MAX_COMMAND_CHARS, MAX_FILE_CHARS } from './limits';
 
 export type ImportFormat = 'posix' | 'powershell' | 'env' | 'preset-ini' | 'llama-swap';
 

@@ -1,7 +1,7 @@
-import { getCatalogue } from '../catalogue.ts';
-import { importLlamaSwapFile } from '../setup/import-llama-swap.ts';
-import type { Catalogue } from '../types.ts';
-import type { ImportResult } from './command.ts';
+import { getCatalogue } from '../catalogue';
+import { importLlamaSwapFile } from '../setup/import-llama-swap';
+import type { Catalogue } from '../types';
+import type { ImportResult } from './command';
 
 /**
  * Reads one model of a llama-swap config (a whole config.yaml, or just its `name: {cmd: …}` entries):

@@ -1,7 +1,7 @@
-import { getCatalogue } from '../catalogue.ts';
-import type { Catalogue } from '../types.ts';
-import { fromCommands, type ImportResult } from './command.ts';
-import { splitPosix } from './posix-words.ts';
+import { getCatalogue } from '../catalogue';
+import type { Catalogue } from '../types';
+import { fromCommands, type ImportResult } from './command';
+import { splitPosix } from './posix-words';
 
 /** Reads a command pasted from a POSIX shell (bash, dash, zsh), with quotes and continuations. */
 export function importPosix(text: string, cat: Catalogue = getCatalogue()): ImportResult {

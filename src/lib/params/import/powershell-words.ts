@@ -1,4 +1,4 @@
-import type { ShellWord, SplitResult } from './posix-words.ts';
+import type { ShellWord, SplitResult } from './posix-words';
 
 const SQ = "'\u2018\u2019\u201A\u201B";
 const DQ = '"\u201C\u201D\u201E';

@@ -1,7 +1,7 @@
-import { getCatalogue } from '../catalogue.ts';
-import type { Catalogue } from '../types.ts';
-import { fromCommands, type ImportResult } from './command.ts';
-import { splitPowerShell } from './powershell-words.ts';
+import { getCatalogue } from '../catalogue';
+import type { Catalogue } from '../types';
+import { fromCommands, type ImportResult } from './command';
+import { splitPowerShell } from './powershell-words';
 
 /** Reads a command pasted from PowerShell (backtick continuations, '…' and "…" quoting). */
 export function importPowerShell(text: string, cat: Catalogue = getCatalogue()): ImportResult {

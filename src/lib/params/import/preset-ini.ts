@@ -1,7 +1,7 @@
-import { parseValue } from '../argv.ts';
-import { findArg, getCatalogue } from '../catalogue.ts';
-import type { ArgValue, Catalogue } from '../types.ts';
-import { envValue, type ImportResult } from './command.ts';
+import { parseValue } from '../argv';
+import { findArg, getCatalogue } from '../catalogue';
+import type { ArgValue, Catalogue } from '../types';
+import { envValue, type ImportResult } from './command';
 
 /** One `[name]` section of a preset INI with its `key = value` lines in order ('' = before any header). */
 export interface IniSection {

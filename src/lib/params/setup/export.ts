@@ -1,11 +1,11 @@
 import { stringify } from 'yaml';
-import { writeCompose } from '../export/docker.ts';
-import { writeLlamaSwap } from '../export/llama-swap.ts';
-import { writePresetIni } from '../export/preset-ini.ts';
-import type { ExportOptions, ExportResult } from '../export/types.ts';
-import type { ArgValue, LaunchConfig } from '../types.ts';
-import { parseYaml } from './import-llama-swap.ts';
-import type { SetupExtras, SwapFields } from './types.ts';
+import { writeCompose } from '../export/docker';
+import { writeLlamaSwap } from '../export/llama-swap';
+import { writePresetIni } from '../export/preset-ini';
+import type { ExportOptions, ExportResult } from '../export/types';
+import type { ArgValue, LaunchConfig } from '../types';
+import { parseYaml } from './import-llama-swap';
+import type { SetupExtras, SwapFields } from './types';
 
 /** A configuration in a setup export: its name is the llama-swap model id, preset section or service. */
 export interface SetupConfig extends LaunchConfig {

@@ -1,11 +1,11 @@
-import { getCatalogue } from '../catalogue.ts';
-import { fromCommands, type ImportResult } from '../import/command.ts';
-import { splitPosix, type ShellWord } from '../import/posix-words.ts';
-import { checkSize, MAX_FILE_CHARS } from '../import/limits.ts';
-import { applySection, parseIni } from '../import/preset-ini.ts';
-import type { Catalogue } from '../types.ts';
-import { parseYaml } from './import-llama-swap.ts';
-import type { SetupImport, SetupModel } from './types.ts';
+import { getCatalogue } from '../catalogue';
+import { fromCommands, type ImportResult } from '../import/command';
+import { splitPosix, type ShellWord } from '../import/posix-words';
+import { checkSize, MAX_FILE_CHARS } from '../import/limits';
+import { applySection, parseIni } from '../import/preset-ini';
+import type { Catalogue } from '../types';
+import { parseYaml } from './import-llama-swap';
+import type { SetupImport, SetupModel } from './types';
 
 const empty = (): ImportResult => ({ args: {}, extraArgs: [], env: {}, warnings: [], program: null, secretRefs: {} });
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,11 +1,11 @@
 import { parseDocument } from 'yaml';
-import { findArg, getCatalogue } from '../catalogue.ts';
-import { foldEnv, fromCommands } from '../import/command.ts';
-import { checkSize } from '../import/limits.ts';
-import { splitPosix, type ShellWord } from '../import/posix-words.ts';
-import type { Catalogue } from '../types.ts';
-import { expandMacros } from './macros.ts';
-import type { SetupGroup, SetupImport, SetupModel } from './types.ts';
+import { findArg, getCatalogue } from '../catalogue';
+import { foldEnv, fromCommands } from '../import/command';
+import { checkSize } from '../import/limits';
+import { splitPosix, type ShellWord } from '../import/posix-words';
+import type { Catalogue } from '../types';
+import { expandMacros } from './macros';
+import type { SetupGroup, SetupImport, SetupModel } from './types';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const CONTAINER = /^(docker|podman)$/;

@@ -1,8 +1,8 @@
-import { getCatalogue } from '../catalogue.ts';
-import type { Catalogue } from '../types.ts';
-import { importComposeFile, importPresetFile } from './import-files.ts';
-import { importLlamaSwapFile } from './import-llama-swap.ts';
-import type { SetupImport } from './types.ts';
+import { getCatalogue } from '../catalogue';
+import type { Catalogue } from '../types';
+import { importComposeFile, importPresetFile } from './import-files';
+import { importLlamaSwapFile } from './import-llama-swap';
+import type { SetupImport } from './types';
 
 export type SetupFormat = SetupImport['format'];
 

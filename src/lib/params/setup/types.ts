@@ -1,4 +1,4 @@
-import type { ImportResult } from '../import/command.ts';
+import type { ImportResult } from '../import/command';
 
 /** llama-swap's settings of one model besides its command (ttl, aliases, proxy, env, filters...), as in the file. */
 export type SwapFields = Record<string, unknown>;

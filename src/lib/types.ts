@@ -1,10 +1,12 @@
 /** Shared shapes that cross the page ↔ worker boundary (structured-clone friendly: no classes). */
 
-import type { RouterModel } from '../lib/llama-models';
-import type { SeriesEventKind } from '../lib/series-events';
+import type { RouterModel } from './llama-models';
+import type { SeriesEventKind } from './series-events';
+import type { RequestRecord } from './request-tracker';
+import type { BucketSeries, Summary } from './request-stats';
 
-export type { RouterModel, RouterModelState } from '../lib/llama-models';
-export type { SeriesEventKind } from '../lib/series-events';
+export type { RouterModel, RouterModelState } from './llama-models';
+export type { SeriesEventKind } from './series-events';
 
 /** prometheus: a Prometheus server the fleet page reads (the collector does not poll it). */
 export type EndpointKind = 'llama' | 'exporter' | 'prometheus';
@@ -206,3 +208,65 @@ export interface DbStatus {
   /** Set when a tab of another deploy (another build) is open beside this one: its version, to say so. */
   otherBuild?: string;
 }
+
+/** A stored request: the tracker's record plus where it ran. */
+export interface RequestRow extends Omit<RequestRecord, 'key' | 'outcome'> {
+  /** 'unknown': it was running when the dashboard stopped following it (the tab closed). */
+  outcome: RequestRecord['outcome'] | 'unknown';
+  id: number;
+  endpointId: number;
+  /** The router's model; '' for a single-model server. */
+  model: string;
+  /** When it started, or for one seen only in the counters, when it ended (the row's place in time). */
+  ts: number;
+}
+
+/** What to list: a time range (ms since the epoch) and optionally one endpoint and one model. */
+export interface RequestQuery {
+  from: number;
+  to: number;
+  endpointId?: number | null;
+  model?: string | null;
+  /** Newest rows first, at most this many (default 5000). */
+  limit?: number;
+  /** Width of the percentile buckets (default 5 minutes). */
+  bucketMs?: number;
+}
+
+/** Percentiles over the range and per bucket, for TTFT, decode speed and duration of ended requests. */
+export interface RequestStats {
+  total: number;
+  /** Requests known only from the counters (they ran between two polls). */
+  countersOnly: number;
+  /** The largest precision (± ms) among the requests behind the figures; null when none is known. */
+  precisionMs: number | null;
+  ttft: Summary;
+  decode: Summary;
+  duration: Summary;
+  buckets: { ttft: BucketSeries; decode: BucketSeries; duration: BucketSeries };
+}
+
+/* The read-only SQL console's shapes (db/sql-console.ts runs it). */
+/** A cell as the page gets it: blobs are described, not shipped. */
+export type ConsoleCell = string | number | null;
+
+export interface ConsoleQuery {
+  sql: string;
+  /** Rows to skip (paging). */
+  offset?: number;
+  /** Rows to return, at most MAX_ROWS. */
+  limit?: number;
+  /** Stop the statement after this long (ms). */
+  deadlineMs?: number;
+}
+
+export interface ConsoleResult {
+  columns: string[];
+  rows: ConsoleCell[][];
+  /** True when rows past offset + limit exist. */
+  more: boolean;
+  ms: number;
+}
+
+export const DEFAULT_DEADLINE_MS = 5000;
+export const MAX_ROWS = 100_000;
