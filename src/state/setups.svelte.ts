@@ -80,3 +80,18 @@ export async function loadStoredSetup(): Promise<StoredSetup> {
   const { db } = await import('./client');
   return readStoredSetup(db);
 }
+
+/**
+ * Runs the import of picked configurations for a dialog: the stored ids, or the words to show when it
+ * stopped part way (a save that failed leaves its message on the configurations store, not a throw).
+ */
+export async function finishImport(importing: () => Promise<number[]>): Promise<{ ids: number[]; failure: string | null }> {
+  const [{ models }, { errorText }] = await Promise.all([import('./models.svelte'), import('../lib/error-text')]);
+  let ids: number[];
+  try {
+    ids = await importing();
+  } catch (e) {
+    return { ids: [], failure: `The import stopped: ${errorText(e)}` };
+  }
+  return { ids, failure: models.error ? `${ids.length} imported, then: ${models.error}` : null };
+}
