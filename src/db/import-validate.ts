@@ -1,7 +1,8 @@
 /**
  * Row checks for an imported database, run on the fresh copy after it reached the current schema.
- * A bad endpoint, model, catalogue, setting or local Prometheus copy is removed and named; a bad metric row (layout, frame,
- * rollup, event) is removed and counted. Nothing here trusts what the file says about itself.
+ * A bad endpoint, model, catalogue, setting or local Prometheus copy is removed and named; a bad metric
+ * row (layout, frame, rollup, event, line of a copy) is removed and counted. Nothing here trusts what
+ * the file says about itself.
  */
 import { normaliseUrl, MIN_INTERVAL_MS } from './endpoints';
 import { rows, type DB } from './sql';

@@ -132,4 +132,17 @@ export function checkCopies(db: DB, skipped: string[], counts: Record<string, nu
   remove('prom_copies', 'id', badCopies);
   remove('prom_copy_series', 'id', badLines);
   if (badLines.length) counts.prom_copy_series = badLines.length;
+  // What a copy says it holds must be what is left of it, and must not be trusted from the file.
+  for (const id of points.keys()) {
+    let n = 0;
+    for (const v of db.selectValues('SELECT vals FROM prom_copy_series WHERE copy_id = ?', [id])) n += countValues(v as Uint8Array);
+    db.exec({ sql: 'UPDATE prom_copies SET samples = ? WHERE id = ?', bind: [n, id] });
+  }
+}
+
+/** Values (not NaN) in a stored line. */
+function countValues(vals: Uint8Array): number {
+  let n = 0;
+  for (const v of new Float64Array(vals.slice().buffer)) if (!Number.isNaN(v)) n++;
+  return n;
 }

@@ -102,5 +102,7 @@ describe('local copies', () => {
     expect(listCopies(back).map((c) => c.id)).toEqual([good.id, badLine.id].sort((a, b) => b - a));
     expect(getCopy(back, good.id)).toEqual(getCopy(db, good.id));
     expect(getCopy(back, badLine.id)!.charts).toEqual([]);
+    expect(listCopies(back).find((c) => c.id === badLine.id)).toMatchObject({ samples: 0, series: 0 });
+    expect(listCopies(back).find((c) => c.id === good.id)).toMatchObject({ samples: 5, series: 2 });
   });
 });
