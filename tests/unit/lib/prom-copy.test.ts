@@ -50,8 +50,13 @@ describe('gathering answers onto the grid', () => {
       return { ok: true, warnings: [], data: { resultType: 'matrix', result: [{ labels: {}, ts, values: ts.map((t) => t) }] } };
     };
     const grid = { start: 0, step: 1, points: 1200 };
-    const r = await pullCopy(query, [single], grid);
+    const seen: { done: number; total: number; samples: number }[] = [];
+    const r = await pullCopy(query, [single], grid, (p) => seen.push(p));
     expect(r.ok).toBe(true);
+    // Progress starts at 0 of the planned chunks, grows with every split, and ends with every query answered.
+    expect(seen[0]).toEqual({ done: 0, total: 2, samples: 0 });
+    expect(seen.at(-1)).toEqual({ done: seen.at(-1)!.total, total: asked.filter((n) => n <= 300).length, samples: 1200 });
+    expect(seen.every((p, i) => i === 0 || (p.done >= seen[i - 1].done && p.samples >= seen[i - 1].samples))).toBe(true);
     if (!r.ok) return;
     expect(r.builder.samples()).toBe(1200);
     expect(Math.max(...asked.filter((s) => s <= 300))).toBeLessThanOrEqual(300);
