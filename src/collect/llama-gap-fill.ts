@@ -21,6 +21,11 @@ export interface GapStore {
   link(llamaEndpointId: number): ExporterLink | null;
   /** The hand-made link of a llama endpoint to a Prometheus target (lib/prom-gap-plan.ts); absent: none are read. */
   promLink?(llamaEndpointId: number): PrometheusLink | null;
+  /**
+   * How old a span must be before Prometheus fills it (ms), when a test build lowers it (metadata
+   * `test.promFillAgeMs`, so an e2e test need not wait a minute); absent or null: AFTER_EXPORTER_MS.
+   */
+  promFillAgeMs?(): number | null;
 }
 
 /** Each covered endpoint is checked again this often (and at once when first seen). */

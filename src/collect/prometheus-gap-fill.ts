@@ -51,14 +51,15 @@ export class PrometheusGapFiller {
     try {
       const now = this.#o.now();
       const all = this.#o.endpoints();
+      const age = this.#o.store.promFillAgeMs?.() ?? AFTER_EXPORTER_MS;
       // Right after a page load both fillers start: give an exporter's filler its first turn.
-      if (all.some((e) => e.enabled && e.kind === 'exporter') && now - this.#startedAt < AFTER_EXPORTER_MS) return;
+      if (all.some((e) => e.enabled && e.kind === 'exporter') && now - this.#startedAt < age) return;
       for (const ep of all) {
         if (!ep.enabled || ep.kind !== 'llama') continue;
         const sel = fillSelector(this.#o.prometheus.id, ep, this.#o.store.promLink?.(ep.id) ?? null);
         if (!sel || now - (this.#checked.get(ep.id) ?? -Infinity) < CHECK_MS) continue;
         this.#checked.set(ep.id, now);
-        await this.#fill(ep, fillQuery(sel), now);
+        await this.#fill(ep, fillQuery(sel), now, age);
       }
       this.problem = null;
     } catch (e) {
@@ -68,10 +69,10 @@ export class PrometheusGapFiller {
     }
   }
 
-  async #fill(ep: Endpoint, expr: string, now: number): Promise<void> {
+  async #fill(ep: Endpoint, expr: string, now: number, age: number): Promise<void> {
     const stepS = Math.max(1, Math.round(ep.intervalMs / 1000));
     const minGapMs = Math.max(3 * ep.intervalMs, 3000);
-    const window = { from: Math.max(ep.createdAt, now - FILL_LOOKBACK_MS), to: now - AFTER_EXPORTER_MS };
+    const window = { from: Math.max(ep.createdAt, now - FILL_LOOKBACK_MS), to: now - age };
     if (window.to <= window.from) return;
     const c = this.#o.store.coverage(ep.id, window.from, window.to);
     const gaps = subtract(planGaps({ ...c, window, minGapMs }), this.#empty.get(ep.id) ?? []);

@@ -1,12 +1,14 @@
 /**
  * Row checks for an imported database, run on the fresh copy after it reached the current schema.
- * A bad endpoint, model, catalogue or setting is removed and named; a bad metric row (layout, frame,
- * rollup, event) is removed and counted. Nothing here trusts what the file says about itself.
+ * A bad endpoint, model, catalogue, setting or local Prometheus copy is removed and named; a bad metric
+ * row (layout, frame, rollup, event, line of a copy) is removed and counted. Nothing here trusts what
+ * the file says about itself.
  */
 import { normaliseUrl, MIN_INTERVAL_MS } from './endpoints';
 import { rows, type DB } from './sql';
 import { errorText } from '../lib/error-text';
 import { ROLLUP_STATS } from '../lib/frame-codec';
+import { checkCopies } from './prom-copies';
 
 /** What the checks removed: named rows of configuration, and counts of metric rows per table. */
 export interface RowProblems {
@@ -187,5 +189,6 @@ export function validateRows(db: DB): RowProblems {
   const problems: RowProblems = { skipped: [], metricSkips: {} };
   checkConfiguration(db, problems.skipped);
   checkMetrics(db, problems.metricSkips);
+  checkCopies(db, problems.skipped, problems.metricSkips);
   return problems;
 }

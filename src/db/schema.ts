@@ -25,9 +25,10 @@ import { migrateV3ToV4 } from './schema-v4';
 import { addRpcWrites } from './schema-rpc';
 import { migrateEndpointsPrometheus } from './schema-prometheus';
 import { migrateAddRequests } from './schema-requests';
+import { migrateAddPromCopies } from './schema-prom-copies';
 
 /** Newest schema this build knows. */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** PRAGMA application_id of our files ("LlmD"), so another application's SQLite file is recognised. */
 export const APP_ID = 0x4c6c6d44;
@@ -86,6 +87,8 @@ const migrations: ((db: DB) => void)[] = [
   migrateEndpointsPrometheus,
   // v7: one row per request followed on a llama-server (Requests view).
   migrateAddRequests,
+  // v8: local copies of Prometheus data, kept for offline reading (Fleet).
+  migrateAddPromCopies,
 ];
 
 /** The v1 DDL, for tests and the fixture script that build a database as the first version did. */

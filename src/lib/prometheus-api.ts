@@ -233,6 +233,11 @@ export function alignMatrix(series: RangeSeries[], start: number, end: number, s
   return { xs, ys };
 }
 
+// Prometheus' web config checks the password on every request, the browser's CORS preflight included,
+// and browsers never send credentials there: measured against Prometheus 2.42 (OPTIONS answered 401
+// without CORS headers), so the right password fails in the browser exactly like a wrong one.
+const OWN_BASIC_AUTH = ' Prometheus\' own basic auth (basic_auth_users in its --web.config.file) cannot be read from a page at another address: it asks for the password on the browser\'s preflight request too, which browsers send without credentials, so the answer is blocked whatever the password. Put a proxy in front that answers OPTIONS itself, or serve the dashboard and Prometheus from one address.';
+
 function explainApi(f: Extract<PromFailure, { kind: 'api' }>): string {
   if (f.errorType === 'timeout' || /query timed out/i.test(f.error)) {
     return 'Prometheus gave up on the query (it timed out). Pick a shorter time range, or raise --query.timeout on the Prometheus server.';
@@ -253,7 +258,7 @@ export function explainPromFailure(f: PromFailure, ctx: { url: string; hasCreden
     case 'mixed-content':
       return `This dashboard is open over https, and browsers do not let an https page fetch a plain http:// address like ${ctx.url} (mixed content). Open the dashboard over http (for example from http://localhost), or give Prometheus an https:// address (a TLS proxy in front of it).`;
     case 'cors':
-      return `Something answered at ${ctx.url}, but the browser blocked the answer (CORS) for this page${ctx.pageOrigin ? ` (${ctx.pageOrigin})` : ''}. Prometheus allows every origin unless --web.cors.origin narrows it: add this origin there. If an authenticating proxy sits in front, it must answer the browser's OPTIONS request without credentials and add Access-Control-Allow-Origin (and Allow-Headers: Authorization) to every reply, its 401s included.`;
+      return `Something answered at ${ctx.url}, but the browser blocked the answer (CORS) for this page${ctx.pageOrigin ? ` (${ctx.pageOrigin})` : ''}. Prometheus allows every origin unless --web.cors.origin narrows it: add this origin there. If an authenticating proxy sits in front, it must answer the browser's OPTIONS request without credentials and add Access-Control-Allow-Origin (and Allow-Headers: Authorization) to every reply, its 401s included.${ctx.hasCredential ? OWN_BASIC_AUTH : ''}`;
     case 'unreachable':
       return `Cannot reach Prometheus at ${ctx.url}. Check that it runs and listens there (by default on port 9090) and that no firewall blocks the port.`;
     case 'api':

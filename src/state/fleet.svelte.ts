@@ -8,6 +8,8 @@ import {
 } from '../lib/prometheus-api';
 import { errorText } from '../lib/error-text';
 import { KEYS } from '../lib/series-keys';
+import type { InstanceChart } from '../lib/prom-copy';
+import type { CopyReach } from './prom-copies.svelte';
 import { endpoints } from './endpoints.svelte';
 
 /** What the fleet needs from the worker for directly polled servers (a subset of DbApi). */
@@ -24,23 +26,17 @@ const MIN_REFRESH_MS = 2000;
 /** Scrape interval guessed from a Prometheus that has no samples yet. */
 const DEFAULT_SCRAPE_S = 15;
 
-const page = () => ({ pageProtocol: globalThis.location?.protocol ?? null, pageOrigin: globalThis.location?.origin ?? null });
+/** Where the page is (for mixed content and CORS explanations). */
+export const page = () => ({ pageProtocol: globalThis.location?.protocol ?? null, pageOrigin: globalThis.location?.origin ?? null });
 
-function target(ep: Endpoint, signal?: AbortSignal): PromTarget {
+/** How the page asks the Prometheus of endpoint `ep`. */
+export function target(ep: Endpoint, signal?: AbortSignal): PromTarget {
   return { env: { fetch: (i, init) => globalThis.fetch(i, init), ...page() }, url: ep.url, credential: ep.apiKey, timeoutMs: 10_000, signal };
 }
 
 const vectorOf = (r: PromResult): VectorSample[] => (r.ok && r.data.resultType === 'vector' ? r.data.result : []);
 
-/** A chart of one instance, uPlot-ready. */
-export interface InstanceChart {
-  id: string;
-  label: string;
-  /** One line per series (per slot for per-slot charts). */
-  series: { key: string; label: string }[];
-  ts: number[];
-  values: Record<string, (number | null)[]>;
-}
+export type { InstanceChart };
 
 /** The fleet page's data: rows from every Prometheus endpoint and every polled llama-server, kept live. */
 export class FleetState {
@@ -111,7 +107,7 @@ export class FleetState {
   async #refreshProm(ep: Endpoint, signal?: AbortSignal) {
     const t = target(ep, signal);
     try {
-      const scrapeS = await this.#scrapeInterval(ep, t);
+      const scrapeS = await this.scrapeInterval(ep, t);
       const w = rateWindow(0, scrapeS);
       const end = Math.floor(Date.now() / 1000);
       const step = stepFor(SPARK_RANGE_S, SPARK_POINTS, scrapeS);
@@ -143,7 +139,7 @@ export class FleetState {
   }
 
   /** The scrape interval, from how many samples of `up` the last minute holds (over-estimated while young: safe for rate()). */
-  async #scrapeInterval(ep: Endpoint, t: PromTarget): Promise<number> {
+  async scrapeInterval(ep: Endpoint, t: PromTarget): Promise<number> {
     const r = await promQuery(t, 'max(count_over_time(up[1m]))');
     const n = vectorOf(r)[0]?.value;
     const s = n && n > 1 ? Math.min(300, Math.max(1, Math.round(60 / n))) : (this.#scrapeS.get(ep.id) ?? DEFAULT_SCRAPE_S);
@@ -180,13 +176,22 @@ export class FleetState {
     this.#direct = rows;
   }
 
+  /** How a local copy reads from the Prometheus of endpoint `endpointId`; null when it is no longer listed. */
+  async copyReach(endpointId: number): Promise<CopyReach | null> {
+    const ep = endpoints.prometheus.find((e) => e.id === endpointId);
+    if (!ep) return null;
+    const t = target(ep);
+    const scrapeS = this.#scrapeS.get(ep.id) ?? (await this.scrapeInterval(ep, t));
+    return { endpoint: ep, scrapeS, queryRange: (expr, start, end, step) => promQueryRange(t, expr, start, end, step) };
+  }
+
   /** The charts of one instance behind a Prometheus endpoint over the last `rangeS` seconds, `widthPx` wide. */
   async instanceCharts(endpointId: number, kind: InstanceKind, job: string, instance: string, rangeS: number, widthPx: number, model: string | null = null):
     Promise<{ charts: InstanceChart[]; problem: string | null; warnings: string[] }> {
     const ep = endpoints.prometheus.find((e) => e.id === endpointId);
     if (!ep) return { charts: [], problem: 'This Prometheus endpoint is no longer in the list.', warnings: [] };
     const t = target(ep);
-    const scrapeS = this.#scrapeS.get(ep.id) ?? (await this.#scrapeInterval(ep, t));
+    const scrapeS = this.#scrapeS.get(ep.id) ?? (await this.scrapeInterval(ep, t));
     const step = stepFor(rangeS, widthPx, scrapeS);
     const end = Math.floor(Date.now() / 1000 / step) * step;
     const start = end - Math.floor(rangeS / step) * step;

@@ -16,6 +16,8 @@ import * as requests from '../db/requests';
 import * as metadata from '../db/metadata';
 import * as backup from '../db/backup';
 import * as retention from '../db/retention-settings';
+import * as promCopies from '../db/prom-copies';
+import { PROM_COPIES_KEY, type PromCopyInput } from '../lib/prom-copy';
 import { runConsoleQuery, type ConsoleQuery } from '../db/sql-console';
 import { openDatabase, type MemoryOpener, type StorageChoice } from './open-database';
 import { createServices, type CollectorFactory } from './services';
@@ -214,6 +216,20 @@ export function createApi(options: ApiOptions = {}) {
     },
     allMeta: () => metadata.allMeta(db()),
 
+    /** Stores a local copy of an instance's Prometheus charts (Fleet), kept until deleted. */
+    savePromCopy(copy: PromCopyInput) {
+      const r = write((d) => promCopies.saveCopy(d, copy, now()));
+      emit({ type: 'meta', key: PROM_COPIES_KEY });
+      return r;
+    },
+    listPromCopies: () => promCopies.listCopies(db()),
+    getPromCopy: (id: number) => promCopies.getCopy(db(), id),
+    deletePromCopy(id: number) {
+      const r = write((d) => promCopies.deleteCopy(d, id));
+      emit({ type: 'meta', key: PROM_COPIES_KEY });
+      return r;
+    },
+
     dbInfo: () => backup.dbInfo(db(), handle?.storage ?? 'memory'),
     vacuum: () => backup.vacuum(db()),
     /** One read-only statement from the SQL console, refused by SQLite itself if it would write. */
@@ -325,6 +341,7 @@ export type RpcMethod = Exclude<keyof RpcApi, 'init' | 'status' | 'close' | 'sub
 export const WRITE_METHODS = [
   'addEndpoint', 'updateEndpoint', 'removeEndpoint', 'startSimulation', 'stopSimulation', 'saveFrames', 'clearMetrics', 'createModel', 'updateModel',
   'deleteModel', 'deleteAllModels', 'saveCatalogue', 'deleteCatalogue', 'setMeta', 'deleteMeta', 'saveModelFile', 'deleteModelFile',
+  'savePromCopy', 'deletePromCopy',
 ] as const satisfies readonly RpcMethod[];
 
 export type WriteMethod = (typeof WRITE_METHODS)[number];

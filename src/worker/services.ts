@@ -147,6 +147,8 @@ export function createServices(deps: ServicesDeps) {
           },
           link: (id) => getMeta<ExporterLink>(deps.db() ?? fail(), `${LINK_PREFIX}${id}`),
           promLink: (id) => getMeta<PrometheusLink>(deps.db() ?? fail(), `${PROM_LINK_PREFIX}${id}`),
+          // Only a test build (--mode test) reads the knob; a real build always waits the full minute.
+          promFillAgeMs: import.meta.env.MODE === 'test' ? () => getMeta<number>(deps.db() ?? fail(), 'test.promFillAgeMs') : undefined,
         },
         saveRequests: (endpointId, model, records) => {
           if (!deps.db()) return;

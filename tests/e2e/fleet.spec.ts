@@ -8,6 +8,7 @@ import { startPrometheus } from '../fixtures/prometheus-server.mjs';
 import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';
 import type { Endpoint } from '../../src/lib/types';
 import { dbCall, waitForDb } from './helpers';
+import bcrypt from 'bcryptjs';
 
 // The fleet read from a real Prometheus (Debian's /usr/bin/prometheus on loopback, temp data folder)
 // started with the prometheus.yml and rules the dashboard itself offers for download, scraping the
@@ -142,5 +143,29 @@ test('an authenticating proxy is explained: 401 without CORS headers, and 401 th
   } finally {
     await bare.close();
     await open.close();
+  }
+});
+
+test('Prometheus\' own basic auth: the page says why even the right password cannot be used from another address', async ({ page }) => {
+  // Measured: with basic_auth_users Prometheus asks for the password on the CORS preflight too, which
+  // browsers send without it; the right password reads data only outside a browser (fleet-scrape.test.ts).
+  const prom = await startPrometheus({
+    args: (dir: string) => [`--web.config.file=${path.join(dir, 'web.yml')}`],
+    files: () => ({ 'prometheus.yml': 'global:\n  scrape_interval: 1s\nscrape_configs: []\n', 'web.yml': `basic_auth_users:\n  admin: ${bcrypt.hashSync('s3cret', 4)}\n` }),
+    readyHeaders: { Authorization: `Basic ${btoa('admin:s3cret')}` },
+  });
+  try {
+    const answer = await fetch(`${prom.url}/api/v1/query?query=vector(1)`, { headers: { Authorization: `Basic ${btoa('admin:s3cret')}` } });
+    expect(answer.status).toBe(200);
+    await page.goto(`./?prometheus=${encodeURIComponent(prom.url)}#/fleet`);
+    await waitForDb(page);
+    const ep = (await dbCall<Endpoint[]>(page, 'listEndpoints')).find((e) => e.kind === 'prometheus')!;
+    await dbCall(page, 'updateEndpoint', ep.id, { apiKey: 'Basic admin:s3cret' });
+    const alert = page.getByTestId('prometheus-source').getByRole('alert');
+    await expect(alert).toContainText('the browser blocked the answer (CORS)', { timeout: 20_000 });
+    await expect(alert).toContainText('Prometheus\' own basic auth (basic_auth_users in its --web.config.file) cannot be read from a page at another address');
+    await expect(alert).toContainText('Put a proxy in front that answers OPTIONS itself, or serve the dashboard and Prometheus from one address.');
+  } finally {
+    await prom.close();
   }
 });

@@ -93,6 +93,8 @@ describe('explainPromFailure', () => {
     expect(explainPromFailure({ kind: 'http', status: 401, body: '' }, ctx)).toMatch(/needs credentials/);
     expect(explainPromFailure({ kind: 'http', status: 401, body: '' }, { ...ctx, hasCredential: true })).toMatch(/refused the credentials/);
     expect(explainPromFailure({ kind: 'cors' }, ctx)).toMatch(/authenticating proxy.*OPTIONS/);
+    expect(explainPromFailure({ kind: 'cors' }, { ...ctx, hasCredential: false })).not.toContain('basic_auth_users');
+    expect(explainPromFailure({ kind: 'cors' }, { ...ctx, hasCredential: true })).toContain('Prometheus\' own basic auth (basic_auth_users in its --web.config.file) cannot be read from a page at another address');
     expect(explainPromFailure({ kind: 'mixed-content' }, ctx)).toMatch(/mixed content/);
     expect(explainPromFailure({ kind: 'unreachable' }, ctx)).toMatch(/Cannot reach Prometheus at http:\/\/prom:9090/);
   });

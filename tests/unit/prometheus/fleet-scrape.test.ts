@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStandIn } from '../../fixtures/llama-stand-in.mjs';
 import { freePort, startPrometheus } from '../../fixtures/prometheus-server.mjs';
 import { buildExporter, startExporter, waitFor, type Running } from '../exporter/harness';
+import bcrypt from 'bcryptjs';
 import { prometheusYml, planJobs, recordingRulesYml, type ScrapeSource } from '../../../src/lib/prometheus-config';
 import { DISCOVERY, FLEET_COLUMNS, instanceCharts, sparklineExpr, type InstanceKind } from '../../../src/lib/promql';
 import { explainPromFailure, promQuery, promQueryRange, type PromTarget, type VectorSample } from '../../../src/lib/prometheus-api';
@@ -139,11 +140,11 @@ describe('a real Prometheus scraping what the generated file names', () => {
   });
 });
 
-const promEndpoint = (url: string): Endpoint => ({
-  id: 1, kind: 'prometheus', name: 'p', url, apiKey: null, intervalMs: 1000, enabled: true, createdAt: 0, fromLink: false,
+const promEndpoint = (url: string, apiKey: string | null = null): Endpoint => ({
+  id: 1, kind: 'prometheus', name: 'p', url, apiKey, intervalMs: 1000, enabled: true, createdAt: 0, fromLink: false,
 });
-const probe = (url: string) => prometheusPollerKind.probe({
-  endpoint: promEndpoint(url), fetch, now: Date.now, saveFrames: () => undefined, onStatus: () => undefined, page: { protocol: null, origin: null },
+const probe = (url: string, apiKey: string | null = null) => prometheusPollerKind.probe({
+  endpoint: promEndpoint(url, apiKey), fetch, now: Date.now, saveFrames: () => undefined, onStatus: () => undefined, page: { protocol: null, origin: null },
 });
 
 describe('a real Prometheus with tight limits, and none at all', () => {
@@ -171,4 +172,33 @@ describe('a real Prometheus with tight limits, and none at all', () => {
     expect(st.state).toBe('down');
     expect(st.message).toMatch(/^Cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+\. Check that it runs/);
   });
+});
+
+// Prometheus' own web config (--web.config.file with basic_auth_users): the password is stored as a bcrypt
+// hash, made here by bcryptjs (pure JavaScript: no htpasswd or other system tool needed).
+describe('a real Prometheus behind its own basic auth', () => {
+  it('says a wrong or missing password in words (401), and answers with the right one', async () => {
+    const port = await freePort();
+    const prom = await startPrometheus({
+      port, args: (dir: string) => [`--web.config.file=${path.join(dir, 'web.yml')}`],
+      files: () => ({
+        'prometheus.yml': `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    basic_auth: { username: admin, password: s3cret }\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`,
+        'web.yml': `basic_auth_users:\n  admin: ${bcrypt.hashSync('s3cret', 4)}\n`,
+      }),
+      readyHeaders: { Authorization: `Basic ${btoa('admin:s3cret')}` },
+    });
+    try {
+      const wrong = await probe(prom.url, 'Basic admin:wrong');
+      expect(wrong).toMatchObject({ state: 'error' });
+      expect(wrong.message).toBe('Prometheus (or the proxy in front of it) refused the credentials (401). Check the token or user and password in the endpoint settings.');
+      const none = await probe(prom.url);
+      expect(none.message).toBe('Prometheus (or the proxy in front of it) needs credentials (401). Enter a bearer token or "Basic user:password" in the endpoint settings.');
+      await waitFor(async () => (await probe(prom.url, 'Basic admin:s3cret')).message === '1 target up: see Fleet.', 15_000, () => 'the self-scrape with the right password');
+      const t: PromTarget = { env: { fetch, pageProtocol: null, pageOrigin: null }, url: prom.url, credential: 'Basic admin:s3cret', timeoutMs: 5000 };
+      const r = await promQuery(t, 'up{job="self"}');
+      expect(r.ok && r.data.resultType === 'vector' ? r.data.result.map((x) => x.value) : r).toEqual([1]);
+    } finally {
+      await prom.close();
+    }
+  }, 30_000);
 });

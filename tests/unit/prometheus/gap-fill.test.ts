@@ -174,6 +174,24 @@ describe('filling a llama-server gap from Prometheus', () => {
     expect(count(ep.id)).toBeGreaterThanOrEqual(3);
   });
 
+  it('leaves spans younger than a minute alone unless a test build lowers that age', { timeout: 40_000 }, async () => {
+    const ep = addEndpoint(db, { kind: 'llama', name: 'box', url: llama.url, apiKey: null, intervalMs: 1000, enabled: true });
+    await pollFor(ep.id, 1500);
+    await sleep(6000);
+    await pollFor(ep.id, 1500);
+    const make = (ageMs: number | null) => new PrometheusGapFiller({
+      prometheus: promEndpoint(),
+      store: { coverage: (id, from, to) => coverage(db, id, from, to), saveBackfill: (fr, ev) => void saveBackfill(db, fr, ev), link: () => null, promFillAgeMs: () => ageMs },
+      endpoints: () => [ep],
+      queryRange: (expr, start, end, step) => promQueryRange(target, expr, start, end, step),
+      now: Date.now,
+    });
+    await make(null).run();
+    expect(filled(ep.id)).toEqual([]);
+    await make(1000).run();
+    expect(filled(ep.id)).toHaveLength(1);
+  });
+
   it('does not fill when the Prometheus endpoint is only tested (Test connection)', async () => {
     const ep = addEndpoint(db, { kind: 'llama', name: 'box', url: llama.url, apiKey: null, intervalMs: 1000, enabled: true });
     const asked: string[] = [];
