@@ -4,7 +4,7 @@
  * ones), so layouts only grow and a metric never needs a migration.
  */
 import { MAX_SERIES } from '../lib/limits';
-import { prepared, type DB } from './sql';
+import { eachRow, type DB } from './sql';
 
 export interface Layout {
   id: number;
@@ -42,28 +42,22 @@ export const RECENT = 8;
  */
 export function recentLayouts(db: DB, endpointIds: number[]): Map<number, Layout[]> {
   const out = new Map<number, Layout[]>();
-  const s = prepared(db, `SELECT e.id, l.id, l.keys FROM endpoints e
+  eachRow(db, `SELECT e.id, l.id, l.keys FROM endpoints e
      LEFT JOIN layouts l ON l.id IN (SELECT id FROM layouts WHERE endpoint_id = e.id ORDER BY id DESC LIMIT ?)
-     WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id, l.id DESC`);
-  try {
-    s.bind([RECENT, JSON.stringify(endpointIds)]);
-    while (s.step()) {
-      const endpointId = s.get(0) as number;
-      const id = s.get(1) as number | null;
-      let recent = out.get(endpointId);
-      if (!recent) out.set(endpointId, (recent = []));
-      if (id !== null) recent.push(layoutOf(id, s.get(2) as string));
-    }
-  } finally {
-    s.reset();
-  }
+     WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id, l.id DESC`, [RECENT, JSON.stringify(endpointIds)], (s) => {
+    const endpointId = s.get(0) as number;
+    const id = s.get(1) as number | null;
+    let recent = out.get(endpointId);
+    if (!recent) out.set(endpointId, (recent = []));
+    if (id !== null) recent.push(layoutOf(id, s.get(2) as string));
+  });
   return out;
 }
 
 /**
  * Each connection's recent layouts per endpoint, as saveFrames last read or made them: a hint that saves
- * reading them on every tick. Every insert checks it (metrics.ts), so a stale hint costs a re-read, never
- * a frame stored under the wrong keys.
+ * reading them on every tick. saveFrames checks each hinted layout against the table before storing under
+ * it (metrics.ts), so a stale hint costs a re-read, never a frame stored under the wrong keys.
  */
 const known = new WeakMap<DB, Map<number, Layout[]>>();
 

@@ -31,7 +31,7 @@ const INSERT_EVENT = 'INSERT INTO events(endpoint_id, ts, kind, detail) SELECT i
  *
  * A steady tick reads no layouts: they come from the connection's hint (layouts.ts knownLayouts), and
  * each hinted layout is checked once per call against the table (by id, endpoint and keys) before a
- * frame is stored under it. All statements are kept prepared (sql.ts prepared).
+ * frame is stored under it. All its statements stay prepared (sql.ts run).
  */
 export function saveFrames(db: DB, frames: SampleFrame[], events: SeriesEvent[] = []): number {
   if (frames.length === 0 && events.length === 0) return 0;

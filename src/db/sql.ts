@@ -13,9 +13,9 @@ const statements = new WeakMap<DB, Map<string, Stmt>>();
 /**
  * The connection's prepared statement for `sql`, prepared on first use and then kept: preparing costs
  * more than running a one-row statement in sqlite-wasm (~10-20 µs each, measured), paid on every tick
- * otherwise. Use it through run() or step-and-reset, never leaving it mid-step.
+ * otherwise. Used only through run() and eachRow(), which always leave it reset.
  */
-export function prepared(db: DB, sql: string): Stmt {
+function prepared(db: DB, sql: string): Stmt {
   let m = statements.get(db);
   if (!m) statements.set(db, (m = new Map()));
   let s = m.get(sql);
@@ -25,18 +25,26 @@ export function prepared(db: DB, sql: string): Stmt {
 
 /** Runs a kept statement with these values to its first row; true when it gave one. Leaves it reset. */
 export function run(db: DB, sql: string, bind?: (string | number | null | Uint8Array)[]): boolean {
-  const s = prepared(db, sql);
-  let row: boolean;
+  return stepping(prepared(db, sql), bind, (s) => s.step());
+}
+
+/** Calls `row` with the kept statement on each row it gives for these values. Leaves it reset. */
+export function eachRow(db: DB, sql: string, bind: (string | number | null | Uint8Array)[], row: (s: Stmt) => void): void {
+  stepping(prepared(db, sql), bind, (s) => { while (s.step()) row(s); });
+}
+
+function stepping<T>(s: Stmt, bind: (string | number | null | Uint8Array)[] | undefined, fn: (s: Stmt) => T): T {
+  let out: T;
   try {
     if (bind) s.bind(bind);
-    row = s.step();
+    out = fn(s);
   } catch (e) {
     // reset() after a failed step reports the same error again: the step's is the one to throw.
     try { s.reset(); } catch { /* the same error as e */ }
     throw e;
   }
   s.reset();
-  return row;
+  return out;
 }
 
 /**
