@@ -47,6 +47,7 @@ const api = {
     const r = {
       sqliteVersion: String(probe.selectValue('SELECT sqlite_version()')),
       journalMode: String(probe.selectValue('PRAGMA journal_mode')),
+      pageSize: Number(probe.selectValue('PRAGMA page_size')),
       storage: handle!.storage,
       crossOriginIsolated: String(globalThis.crossOriginIsolated),
       ...startup,
@@ -57,7 +58,17 @@ const api = {
   main: async () => mainWorkload(await env(), (s) => logs.push(s)),
   size: async () => sizeWorkload(await env()),
   models: async () => modelsWorkload(await env()),
-  tickOpfs: async () => tickWorkload(await env(), 'bench-tick.sqlite3'),
+  /** Ticks on OPFS, with the OPFS calls they make counted and timed: the storage's share of a tick. */
+  async tickOpfs(): Promise<Results> {
+    const e = await env();
+    const io = countSyncAccess();
+    try {
+      const r = tickWorkload(e, 'bench-tick.sqlite3', io.mark);
+      return { ...r, ...io.perTick() };
+    } finally {
+      io.restore();
+    }
+  },
   /** The same ticks on an in-memory database: sqlite-wasm without OPFS. */
   async tickMemory(): Promise<Results> {
     const sqlite3 = await loadSqlite();
@@ -67,6 +78,46 @@ const api = {
   },
   logs: () => logs.splice(0),
 };
+
+/**
+ * Counts and times the OPFS sync access handle calls (what opfs-sahpool's xWrite, xRead, xSync... make)
+ * between mark('start') and mark('end'), by wrapping the prototype's methods for the duration.
+ */
+function countSyncAccess() {
+  const proto = (globalThis as unknown as { FileSystemSyncAccessHandle: { prototype: Record<string, (...a: unknown[]) => unknown> } }).FileSystemSyncAccessHandle.prototype;
+  const names = ['write', 'read', 'flush', 'getSize', 'truncate'];
+  const saved = new Map(names.map((n) => [n, proto[n]]));
+  const calls = new Map(names.map((n) => [n, 0]));
+  const ms = new Map(names.map((n) => [n, 0]));
+  let on = false;
+  let ticks = 0;
+  for (const n of names) {
+    const orig = saved.get(n)!;
+    proto[n] = function (this: unknown, ...a: unknown[]) {
+      if (!on) return orig.apply(this, a);
+      const t = performance.now();
+      try {
+        return orig.apply(this, a);
+      } finally {
+        ms.set(n, ms.get(n)! + performance.now() - t);
+        calls.set(n, calls.get(n)! + 1);
+      }
+    };
+  }
+  return {
+    mark(what: 'start' | 'end', n = 0) { on = what === 'start'; ticks += n; },
+    perTick(): Results {
+      const r: Results = {};
+      for (const n of names) {
+        if (!calls.get(n)) continue;
+        r[`tick.1.opfs.${n}.calls`] = calls.get(n)! / ticks;
+        r[`tick.1.opfs.${n}.ms`] = ms.get(n)! / ticks;
+      }
+      return r;
+    },
+    restore() { for (const [n, f] of saved) proto[n] = f; },
+  };
+}
 
 export type BenchApi = typeof api;
 Comlink.expose(api);

@@ -249,21 +249,24 @@ export function mainWorkload(env: BenchEnv, log: (s: string) => void = () => {})
 
 /**
  * Ticks of one server and exporter on a fresh database: run on OPFS and in memory in the browser, it
- * tells the storage's share of a tick (OPFS writes) from sqlite-wasm's compute.
+ * tells the storage's share of a tick (OPFS writes) from sqlite-wasm's compute. `mark` brackets the
+ * ticks (the browser counts its OPFS calls between them).
  */
-export function tickWorkload(env: BenchEnv, name: string): Results {
+export function tickWorkload(env: BenchEnv, name: string, mark: (what: 'start' | 'end', ticks?: number) => void = () => {}): Results {
   const db = env.open(name);
   try {
     migrate(db);
     const pairs = addPairs(db, 0, 1);
     saveFrames(db, tick(pairs, 0));
     const times: number[] = [];
+    mark('start');
     for (let s = 1; s <= 400; s++) {
       const frames = tick(pairs, s);
       const t = env.now();
       saveFrames(db, frames);
       times.push(env.now() - t);
     }
+    mark('end', 400);
     // The floor under any tick: a transaction that changes one small row.
     const commits: number[] = [];
     for (let k = 0; k < 400; k++) {

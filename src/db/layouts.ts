@@ -4,11 +4,13 @@
  * ones), so layouts only grow and a metric never needs a migration.
  */
 import { MAX_SERIES } from '../lib/limits';
-import type { DB } from './sql';
+import { eachRow, type DB } from './sql';
 
 export interface Layout {
   id: number;
   keys: string[];
+  /** The keys as stored (JSON text). */
+  json: string;
   pos: Map<string, number>;
 }
 
@@ -23,7 +25,7 @@ function layoutOf(id: number, json: string): Layout {
   let l = memo.get(k);
   if (!l) {
     const keys = JSON.parse(json) as string[];
-    l = { id, keys, pos: new Map(keys.map((key, i) => [key, i])) };
+    l = { id, keys, json, pos: new Map(keys.map((key, i) => [key, i])) };
     if (memo.size >= MEMO_MAX) memo.clear();
     memo.set(k, l);
   }
@@ -40,18 +42,35 @@ export const RECENT = 8;
  */
 export function recentLayouts(db: DB, endpointIds: number[]): Map<number, Layout[]> {
   const out = new Map<number, Layout[]>();
-  const found = db.selectArrays(
-    `SELECT e.id, l.id, l.keys FROM endpoints e
+  eachRow(db, `SELECT e.id, l.id, l.keys FROM endpoints e
      LEFT JOIN layouts l ON l.id IN (SELECT id FROM layouts WHERE endpoint_id = e.id ORDER BY id DESC LIMIT ?)
-     WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id, l.id DESC`,
-    [RECENT, JSON.stringify(endpointIds)],
-  );
-  for (const [endpointId, id, keys] of found as [number, number | null, string | null][]) {
+     WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id, l.id DESC`, [RECENT, JSON.stringify(endpointIds)], (s) => {
+    const endpointId = s.get(0) as number;
+    const id = s.get(1) as number | null;
     let recent = out.get(endpointId);
     if (!recent) out.set(endpointId, (recent = []));
-    if (id !== null) recent.push(layoutOf(id, keys as string));
-  }
+    if (id !== null) recent.push(layoutOf(id, s.get(2) as string));
+  });
   return out;
+}
+
+/**
+ * Each connection's recent layouts per endpoint, as saveFrames last read or made them: a hint that saves
+ * reading them on every tick. saveFrames checks each hinted layout against the table before storing under
+ * it (metrics.ts), so a stale hint costs a re-read, never a frame stored under the wrong keys.
+ */
+const known = new WeakMap<DB, Map<number, Layout[]>>();
+
+/** The connection's hint of recent layouts per endpoint (see `known`). */
+export function knownLayouts(db: DB): Map<number, Layout[]> {
+  let m = known.get(db);
+  if (!m) known.set(db, (m = new Map()));
+  return m;
+}
+
+/** Drops the hint (after the layouts table was emptied or rewritten). */
+export function forgetLayouts(db: DB): void {
+  known.delete(db);
 }
 
 /** A layout by id (layout ids are never reused while frames refer to them). */
@@ -86,9 +105,9 @@ const mostlyNaN = (layoutKeys: number, frameKeys: number) => layoutKeys > 2 * fr
  * two key sets (slots polled only while busy) settle on two layouts. A layout never holds more than MAX_SERIES
  * keys: past that, the frame's own keys (sorted, cut to MAX_SERIES) are used and the rest are not stored
  * (the pollers keep within the cap, see lib/series-budget.ts; this bounds anything else). Adds a new
- * layout to `recent`.
+ * layout to `recent` (and to `made`).
  */
-export function layoutFor(db: DB, endpointId: number, recent: Layout[], keys: string[]): Layout {
+export function layoutFor(db: DB, endpointId: number, recent: Layout[], keys: string[], made?: Set<Layout>): Layout {
   let best: Layout | null = null;
   for (const l of recent) {
     if (l.keys.length < (best?.keys.length ?? Infinity) && keys.every((k) => l.pos.has(k))) best = l;
@@ -111,6 +130,7 @@ export function layoutFor(db: DB, endpointId: number, recent: Layout[], keys: st
   }
   if (next.length > MAX_SERIES) next = [...keys].sort().slice(0, MAX_SERIES);
   const layout = layoutWithKeys(db, endpointId, next);
+  made?.add(layout);
   if (!recent.some((l) => l.id === layout.id)) recent.unshift(layout);
   return layout;
 }

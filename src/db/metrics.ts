@@ -3,9 +3,9 @@ import type { HistoryQuery, HistoryResult, LatestValues, SampleFrame, SeriesEven
 import { decodeFrame, decodeRollup, encodeFrame, orNull, ROLLUP_STATS, STAT_LAST, STAT_MAX, STAT_MIN } from '../lib/frame-codec';
 import { downsampleMinMax } from '../lib/downsample';
 import { isSeriesEventKind } from '../lib/series-events';
-import { layoutById, layoutFor, recentLayouts, type Layout } from './layouts';
+import { forgetLayouts, knownLayouts, layoutById, layoutFor, recentLayouts, type Layout } from './layouts';
 import { readFrames } from './frames-read';
-import { inTx, rows, type DB } from './sql';
+import { inTx, rows, run, type DB } from './sql';
 
 export { rollupAndPrune, DEFAULT_RETENTION, MIN_RAW_MS } from './retention';
 
@@ -17,37 +17,64 @@ const TIERS: { tier: Tier; table: string; bucketMs: number }[] = [
   { tier: '1h', table: 'frames_1h', bucketMs: 3600_000 },
 ];
 
+/** Whether a layout still exists for its endpoint with exactly these keys, and the endpoint too. */
+const LAYOUT_HOLDS = 'SELECT 1 FROM layouts l JOIN endpoints e ON e.id = l.endpoint_id WHERE l.id = ? AND l.endpoint_id = ? AND l.keys = ?';
+const INSERT_FRAME = 'INSERT OR REPLACE INTO frames(endpoint_id, ts, layout_id, vals) VALUES (?, ?, ?, ?)';
+/** An event, stored only while its endpoint exists. */
+const INSERT_EVENT = 'INSERT INTO events(endpoint_id, ts, kind, detail) SELECT id, ?, ?, ? FROM endpoints WHERE id = ?';
+
 /**
  * Stores one tick (or a backlog of ticks) and its events in ONE transaction: on any bad value the
  * whole batch is rolled back and the error thrown. A frame for the same endpoint and ts replaces the
  * earlier one. Frames and events of endpoints that no longer exist (removed while a poll was in
  * flight) are dropped. Returns how many frames were stored.
+ *
+ * A steady tick reads no layouts: they come from the connection's hint (layouts.ts knownLayouts), and
+ * each hinted layout is checked once per call against the table (by id, endpoint and keys) before a
+ * frame is stored under it. All its statements stay prepared (sql.ts run).
  */
 export function saveFrames(db: DB, frames: SampleFrame[], events: SeriesEvent[] = []): number {
   if (frames.length === 0 && events.length === 0) return 0;
   return inTx(db, () => {
-    const layouts = recentLayouts(db, [...new Set([...frames, ...events].map((x) => x.endpointId))]);
-    const ins = db.prepare('INSERT OR REPLACE INTO frames(endpoint_id, ts, layout_id, vals) VALUES (?, ?, ?, ?)');
+    const known = knownLayouts(db);
+    // Layouts read or made inside this transaction, or checked in it: nothing else writes until it ends.
+    const sure = new Set<Layout>();
+    const unknown = [...new Set(frames.map((f) => f.endpointId))].filter((id) => !known.has(id));
+    if (unknown.length > 0) learn(db, known, unknown, sure);
     let saved = 0;
-    try {
-      for (const f of frames) {
-        const ts = checkTs(f.ts);
-        const recent = layouts.get(f.endpointId);
-        if (!recent) continue;
-        if (f.values === null || typeof f.values !== 'object') throw new TypeError(`Frame of endpoint ${f.endpointId} at ${ts} has no values object`);
-        const layout = layoutFor(db, f.endpointId, recent, Object.keys(f.values));
-        ins.bind([f.endpointId, ts, layout.id, encodeFrame(layout.keys, f.values)]).stepReset();
-        saved++;
+    for (const f of frames) {
+      const ts = checkTs(f.ts);
+      if (!known.has(f.endpointId)) continue;
+      if (f.values === null || typeof f.values !== 'object') throw new TypeError(`Frame of endpoint ${f.endpointId} at ${ts} has no values object`);
+      const keys = Object.keys(f.values);
+      let layout = layoutFor(db, f.endpointId, known.get(f.endpointId)!, keys, sure);
+      if (!sure.has(layout)) {
+        if (run(db, LAYOUT_HOLDS, [layout.id, f.endpointId, layout.json])) {
+          sure.add(layout);
+        } else {
+          // The hint was stale (layouts pruned, cleared or replaced by an import): read them again.
+          learn(db, known, [f.endpointId], sure);
+          if (!known.has(f.endpointId)) continue;
+          layout = layoutFor(db, f.endpointId, known.get(f.endpointId)!, keys, sure);
+        }
       }
-    } finally {
-      ins.finalize();
+      run(db, INSERT_FRAME, [f.endpointId, ts, layout.id, encodeFrame(layout.keys, f.values)]);
+      saved++;
     }
-    for (const e of events) {
-      if (!layouts.has(e.endpointId)) continue;
-      db.exec({ sql: 'INSERT INTO events(endpoint_id, ts, kind, detail) VALUES (?, ?, ?, ?)', bind: [e.endpointId, checkTs(e.ts), e.kind, e.detail ?? null] });
-    }
+    for (const e of events) run(db, INSERT_EVENT, [checkTs(e.ts), e.kind, e.detail ?? null, e.endpointId]);
     return saved;
   });
+}
+
+/** Reads the recent layouts of these endpoints into the hint; an endpoint that no longer exists leaves it. */
+function learn(db: DB, known: Map<number, Layout[]>, endpointIds: number[], sure: Set<Layout>): void {
+  const found = recentLayouts(db, endpointIds);
+  for (const id of endpointIds) {
+    const recent = found.get(id);
+    if (!recent) { known.delete(id); continue; }
+    known.set(id, recent);
+    for (const l of recent) sure.add(l);
+  }
 }
 
 function checkTs(ts: number): number {
@@ -201,4 +228,5 @@ export function listEvents(db: DB, endpointId: number, from: number, to: number)
 /** Deletes every sample, rollup, layout and event (endpoints and settings stay). */
 export function clearMetrics(db: DB): void {
   inTx(db, () => db.exec('DELETE FROM frames; DELETE FROM frames_1m; DELETE FROM frames_1h; DELETE FROM layouts; DELETE FROM events;'));
+  forgetLayouts(db);
 }

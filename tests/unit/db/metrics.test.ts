@@ -72,6 +72,41 @@ describe('saveFrames', () => {
     expect(seriesKeys(db, 999)).toEqual([]);
   });
 
+  test('an endpoint removed after it stored ticks gets no more frames or events', () => {
+    saveFrames(db, [{ endpointId: llama, ts: T0, values: { gen_tps: 1 } }, { endpointId: exporter, ts: T0, values: { cpu_util: 5 } }]);
+    removeEndpoint(db, llama);
+    expect(saveFrames(db, [{ endpointId: llama, ts: T0 + 1000, values: { gen_tps: 2 } }, { endpointId: exporter, ts: T0 + 1000, values: { cpu_util: 6 } }],
+      [{ endpointId: llama, ts: T0 + 1000, kind: 'up' }])).toBe(1);
+    expect(db.selectValue('SELECT count(*) FROM frames WHERE endpoint_id = ?', [llama])).toBe(0);
+    expect(count('events')).toBe(0);
+    expect(latestValues(db, exporter)).toEqual({ endpointId: exporter, ts: T0 + 1000, values: { cpu_util: 6 } });
+  });
+
+  test('layouts rewritten behind the save path (ids reused for other keys) never mislabel a value', () => {
+    saveFrames(db, [{ endpointId: llama, ts: T0, values: { a: 1, b: 2 } }]);
+    // What an import or a hand edit can do: the same layout id now names other keys, in another order.
+    db.exec('DELETE FROM frames; DELETE FROM layouts');
+    db.exec({ sql: `INSERT INTO layouts(id, endpoint_id, keys) VALUES (1, ?, '["b","a"]')`, bind: [llama] });
+    saveFrames(db, [{ endpointId: llama, ts: T0 + 1000, values: { a: 10, b: 20 } }]);
+    expect(latestValues(db, llama)).toEqual({ endpointId: llama, ts: T0 + 1000, values: { a: 10, b: 20 } });
+    // And the layout's id handed to another endpoint.
+    db.exec('DELETE FROM frames; DELETE FROM layouts');
+    db.exec({ sql: `INSERT INTO layouts(id, endpoint_id, keys) VALUES (1, ?, '["b","a"]')`, bind: [exporter] });
+    saveFrames(db, [{ endpointId: llama, ts: T0 + 2000, values: { a: 11, b: 21 } }]);
+    expect(latestValues(db, llama)).toEqual({ endpointId: llama, ts: T0 + 2000, values: { a: 11, b: 21 } });
+    expect(db.selectValue('SELECT count(*) FROM frames f JOIN layouts l ON l.id = f.layout_id WHERE l.endpoint_id != f.endpoint_id')).toBe(0);
+  });
+
+  test('a layout made in a batch that was rolled back is not used by the next one', () => {
+    saveFrames(db, [{ endpointId: llama, ts: T0, values: { a: 1 } }]);
+    expect(() => saveFrames(db, [{ endpointId: llama, ts: T0 + 1000, values: { a: 2, fresh: Number.POSITIVE_INFINITY } }])).toThrow(/fresh/);
+    saveFrames(db, [{ endpointId: exporter, ts: T0 + 1000, values: { other: 3, keys: 4 } }]);
+    saveFrames(db, [{ endpointId: llama, ts: T0 + 2000, values: { a: 5, fresh: 6 } }]);
+    expect(latestValues(db, llama)).toEqual({ endpointId: llama, ts: T0 + 2000, values: { a: 5, fresh: 6 } });
+    expect(latestValues(db, exporter)).toEqual({ endpointId: exporter, ts: T0 + 1000, values: { other: 3, keys: 4 } });
+    expect(db.selectValue('SELECT count(*) FROM frames f JOIN layouts l ON l.id = f.layout_id WHERE l.endpoint_id != f.endpoint_id')).toBe(0);
+  });
+
   test('a tick of many endpoints stores each frame under a layout of its own endpoint', () => {
     const ids = [llama, exporter, ...Array.from({ length: 4 }, (_, i) =>
       addEndpoint(db, { kind: 'llama', name: `s${i}`, url: `http://10.0.0.${i}:8080`, apiKey: null, intervalMs: 1000, enabled: true }).id)];
@@ -154,24 +189,17 @@ describe('queryHistory', () => {
     expect(day.tier).toBe('raw');
   });
 
-  // The budget (10 ms) is measured in the browser by `npm run bench`; on a shared CI box this bound
-  // only catches an order-of-magnitude regression (e.g. a return to per-row reads, ~20x slower).
-  test('a 10-minute query of a tick of 40 keys stays within a few times its 10 ms budget', () => {
+  // How fast this is belongs to `npm run bench` ("query 10 min", budget 10 ms), not to a test.
+  test('a 10-minute query of an hour of 1 s ticks of 20 keys answers from raw samples, one point per second', () => {
     const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
     for (let i = 0; i < 3600; i++) {
       saveFrames(db, [llama, exporter].map((endpointId) => ({ endpointId, ts: T0 + i * 1000, values: Object.fromEntries(keys.map((k, j) => [k, i + j])) })));
     }
-    const q = { endpointId: llama, keys: keys.slice(0, 6), from: T0 + 3000_000, to: T0 + 3599_000, points: 800 };
-    queryHistory(db, q);
-    const times: number[] = [];
-    for (let r = 0; r < 20; r++) {
-      const t = performance.now();
-      const h = queryHistory(db, q);
-      times.push(performance.now() - t);
-      expect(h.ts).toHaveLength(600);
-    }
-    times.sort((a, b) => a - b);
-    expect(times[10]).toBeLessThan(40);
+    const h = queryHistory(db, { endpointId: llama, keys: keys.slice(0, 6), from: T0 + 3000_000, to: T0 + 3599_000, points: 800 });
+    expect(h.tier).toBe('raw');
+    expect(h.ts).toHaveLength(600);
+    expect(h.ts[0]).toBe(T0 / 1000 + 3000);
+    expect(h.values.k5[599]).toBe(3599 + 5);
   });
 });
 
