@@ -10,7 +10,7 @@ describe('simulatedFetch', () => {
       return new Response('real');
     }) as typeof fetch;
     let now = 1_800_000_000_000;
-    const f = simulatedFetch(real, () => now);
+    const f = simulatedFetch(real, () => now, () => 1_800_000_000_000);
     const health = await f.fetch(`${SIM_LLAMA_URL}/health`);
     expect(await health.json()).toEqual({ status: 'ok' });
     now += 10_000;
@@ -22,7 +22,7 @@ describe('simulatedFetch', () => {
   });
 
   it('refuses an aborted request as a real fetch does', async () => {
-    const f = simulatedFetch(fetch, () => 0);
+    const f = simulatedFetch(fetch, () => 0, () => 0);
     const ac = new AbortController();
     ac.abort();
     await expect(f.fetch(`${SIM_LLAMA_URL}/health`, { signal: ac.signal })).rejects.toThrow();
