@@ -17,7 +17,7 @@ export function simulatedFetch(real: typeof fetch, now: () => number, origin: ()
     if (init?.signal?.aborted) throw init.signal.reason ?? new DOMException('Aborted', 'AbortError');
     const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
     const body = typeof init?.body === 'string' ? init.body : undefined;
-    const reply = (await simulation()).answer(url, method, now(), body);
+    const reply = await (await simulation()).reply(url, method, now(), body);
     return new Response(method === 'HEAD' ? null : reply.body, {
       status: reply.status,
       headers: { 'Content-Type': reply.contentType, ...reply.headers },

@@ -1,9 +1,11 @@
+import { DEFAULT_LLAMA_LIMIT, MAX_HISTORY_LIMIT } from '../exporter-llama';
 import { exporterSnapshot } from './exporter-sim';
 import { HostHistory } from './history-sim';
 import { SIM_EXPORTER_URL, SIM_LLAMA_URL, SIM_ROUTER_URL } from './host';
 import { LlamaSim } from './llama-sim';
-import { ROUTER_CAPTURED_PROPS } from './captures';
+import { PROPS, ROUTER_CAPTURED_PROPS } from './captures';
 import { ROUTER_MODELS, RouterSim } from './router-sim';
+import { WatchHistory } from './watch-sim';
 
 /**
  * The simulated llama-server, router and exporter behind one function: given a URL and the time, the reply
@@ -26,8 +28,16 @@ const invalid = (message: string, status = 400): SimReply => json({ error: { cod
 const readOnly = (): SimReply => json({ error: { code: 405, message: 'The simulated server only answers reads.' } }, 405);
 
 export interface Simulation {
-  /** The reply to `method url` at time `now` (ms, never earlier than the last call's); `body` of a POST. */
+  /**
+   * The reply to `method url` at time `now` (ms, never earlier than the last call's); `body` of a POST.
+   * Everything but the pages of a watched server's history, which only reply() builds.
+   */
   answer(url: string, method: string, now: number, body?: string): SimReply;
+  /**
+   * The same for every URL, the exporter's pages of a watched server's history included (those are
+   * rebuilt by replaying the dashboard's own reads, which are asynchronous).
+   */
+  reply(url: string, method: string, now: number, body?: string): Promise<SimReply>;
   readonly origin: number;
   readonly llama: LlamaSim;
   readonly router: RouterSim;
@@ -56,6 +66,13 @@ export function createSimulation(origin: number): Simulation {
     const r = new RouterSim(origin);
     return (t) => gpuLoad(l, r, t);
   });
+  // The simulated exporter watches both servers (`--llama` on a real one), so their gaps fill from it.
+  const replayOf = () => createSimulation(origin).answer;
+  const build = String(PROPS.build_info);
+  const watches = [
+    new WatchHistory(SIM_LLAMA_URL, origin, { build, model: String(llama.props().model_alias), isRouter: false }, replayOf),
+    new WatchHistory(SIM_ROUTER_URL, origin, { build, model: null, isRouter: true }, replayOf),
+  ];
   const origins = { llama: new URL(SIM_LLAMA_URL).origin, router: new URL(SIM_ROUTER_URL).origin, exporter: new URL(SIM_EXPORTER_URL).origin };
 
   function llamaReply(path: string, t: number): SimReply {
@@ -94,8 +111,9 @@ export function createSimulation(origin: number): Simulation {
   }
 
   function exporterReply(u: URL, t: number): SimReply {
-    if (u.pathname === '/api/v1/snapshot') return json(exporterSnapshot(origin, t, gpuLoad(llama, router, t)));
+    if (u.pathname === '/api/v1/snapshot') return json({ ...exporterSnapshot(origin, t, gpuLoad(llama, router, t)), llama: watches.map((w) => w.status(t)) });
     if (u.pathname === '/api/v1/history') {
+      if (u.searchParams.has('llama')) return json({ error: 'a watched server\'s history is built asynchronously: ask reply(), not answer()' }, 501);
       const num = (name: string, fallback: number) => {
         const raw = u.searchParams.get(name);
         return raw === null || raw === '' ? fallback : Number(raw);
@@ -105,8 +123,31 @@ export function createSimulation(origin: number): Simulation {
       const limit = num('limit', Infinity);
       if (!Number.isFinite(since) || Number.isNaN(until)) return json({ error: 'since and until must be times in ms since epoch' }, 400);
       if (limit !== Infinity && (!Number.isInteger(limit) || limit < 1)) return json({ error: 'limit must be a whole number from 1' }, 400);
-      return json({ ...history.page(since, until, limit, t), llama: [] });
+      return json({ ...history.page(since, until, limit, t), llama: watches.map((w) => w.status(t)) });
     }
+    return notFound();
+  }
+
+  /** GET /api/v1/history?llama=<url>: one page of a watched server, as the real exporter pages it. */
+  async function watchReply(u: URL, t: number): Promise<SimReply> {
+    const target = u.searchParams.get('llama')!;
+    const w = watches.find((x) => x.url === target.replace(/\/+$/, ''));
+    if (!w) return json({ error: `${target} is not watched by this exporter (it watches ${watches.map((x) => x.url).join(', ')})` }, 404);
+    const since = Number(u.searchParams.get('since') ?? 0);
+    const until = Number(u.searchParams.get('until') || Infinity);
+    const limit = Number(u.searchParams.get('limit') || DEFAULT_LLAMA_LIMIT);
+    if (!Number.isFinite(since) || Number.isNaN(until) || !Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT) {
+      return json({ error: `since and until must be times in ms since epoch, limit a whole number from 1 to ${MAX_HISTORY_LIMIT}` }, 400);
+    }
+    return json(await w.page(since, until, limit, t));
+  }
+
+  function answer(url: string, method: string, t: number, body?: string): SimReply {
+    const u = new URL(url);
+    if (u.origin === origins.router) return routerReply(u, method, t, body);
+    if (method !== 'GET' && method !== 'HEAD') return readOnly();
+    if (u.origin === origins.llama) return llamaReply(u.pathname, t);
+    if (u.origin === origins.exporter) return exporterReply(u, t);
     return notFound();
   }
 
@@ -114,13 +155,11 @@ export function createSimulation(origin: number): Simulation {
     origin,
     llama,
     router,
-    answer(url: string, method: string, t: number, body?: string): SimReply {
+    answer,
+    reply(url: string, method: string, t: number, body?: string): Promise<SimReply> {
       const u = new URL(url);
-      if (u.origin === origins.router) return routerReply(u, method, t, body);
-      if (method !== 'GET' && method !== 'HEAD') return readOnly();
-      if (u.origin === origins.llama) return llamaReply(u.pathname, t);
-      if (u.origin === origins.exporter) return exporterReply(u, t);
-      return notFound();
+      if (u.origin === origins.exporter && u.pathname === '/api/v1/history' && u.searchParams.has('llama') && (method === 'GET' || method === 'HEAD')) return watchReply(u, t);
+      return Promise.resolve(answer(url, method, t, body));
     },
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSimulation, type Simulation } from '../../../src/lib/simulate/index';
 import { CYCLE_MS, LOAD_MS, LOADED_MS, ROUTER_MODELS } from '../../../src/lib/simulate/router-sim';
+import { SIM_WATCH_HISTORY_MS } from '../../../src/lib/simulate/watch-sim';
 import { FIRST_RESTART_MS } from '../../../src/lib/simulate/llama-sim';
 import { SIM_EXPORTER_URL, SIM_LLAMA_URL, SIM_ROUTER_URL } from '../../../src/lib/simulate/host';
 import { fetchIo } from '../../../src/lib/http-request';
@@ -8,6 +9,9 @@ import { LlamaTick } from '../../../src/lib/llama-tick';
 import { parseRouterModels } from '../../../src/lib/llama-models';
 import { historyRows, snapshotSeries } from '../../../src/lib/host-snapshot';
 import { KEYS, seriesKey } from '../../../src/lib/series-keys';
+import { llamaHistoryProblem, type WatchedServer } from '../../../src/lib/exporter-llama';
+import { LlamaGapFiller } from '../../../src/collect/llama-gap-fill';
+import type { Endpoint, SampleFrame, SeriesEvent } from '../../../src/lib/types';
 
 const T0 = 1_800_000_000_000;
 const [ALWAYS, CYCLING, NEVER] = ROUTER_MODELS.map((m) => m.id);
@@ -145,5 +149,77 @@ describe('a simulation rebuilt from its stored origin (a hand-over to another ta
     // The restart still comes when it was due, once.
     const late = get(taken, `${SIM_LLAMA_URL}/metrics`, T0 + FIRST_RESTART_MS + 1000);
     expect(late.headers?.['Process-Start-Time-Unix']).toBe(String(Math.floor((T0 + FIRST_RESTART_MS) / 1000)));
+  });
+});
+
+describe('simulated exporter watching the simulated servers', () => {
+  it('lists both servers in its snapshot and pages their history like the real exporter, restart and model changes included', async () => {
+    const sim = createSimulation(T0);
+    const now = T0 + FIRST_RESTART_MS + 60_000;
+    const snap = get(sim, `${SIM_EXPORTER_URL}/api/v1/snapshot`, now).json();
+    expect(snap.llama.map((w: WatchedServer) => [w.url, w.health, w.isRouter])).toEqual([[SIM_LLAMA_URL, 'up', false], [SIM_ROUTER_URL, 'up', true]]);
+    expect(snap.llama[0]).toMatchObject({ from: T0, to: now });
+
+    const page = async (url: string, since: number, limit: number) => JSON.parse((await sim.reply(`${SIM_EXPORTER_URL}/api/v1/history?llama=${encodeURIComponent(url)}&since=${since}&until=${now}&limit=${limit}`, 'GET', now)).body);
+    const p1 = await page(SIM_LLAMA_URL, 0, 60);
+    expect(llamaHistoryProblem(p1)).toBeNull();
+    expect(p1.ts[0]).toBe(T0);
+    expect(p1.ts[1] - p1.ts[0]).toBe(2000);
+    expect(p1).toMatchObject({ more: true, next: p1.ts.at(-1) });
+    const rest = await page(SIM_LLAMA_URL, p1.next, 10_000);
+    expect(rest.ts[0]).toBe(p1.next + 2000);
+    expect(rest.ts.at(-1)).toBe(now);
+    expect(rest.events.filter((e: { kind: string }) => e.kind === 'restart').map((e: { ts: number }) => e.ts)).toEqual([T0 + FIRST_RESTART_MS]);
+    expect(Math.max(...rest.series[KEYS.tokensPredictedTotal])).toBeGreaterThan(0);
+
+    const router = await page(SIM_ROUTER_URL, 0, 10_000);
+    expect(llamaHistoryProblem(router)).toBeNull();
+    expect(router.events.map((e: { detail?: string }) => e.detail)).toContain(`${CYCLING} loaded`);
+    expect((await sim.reply(`${SIM_EXPORTER_URL}/api/v1/history?llama=https%3A%2F%2Felsewhere%3A8080`, 'GET', now)).status).toBe(404);
+  });
+
+  it('the dashboard\'s gap filler fills a closed tab\'s hours of the simulated server from it', async () => {
+    const sim = createSimulation(T0);
+    const now = T0 + 30 * 60_000;
+    const saved: { frames: SampleFrame[]; events: SeriesEvent[] } = { frames: [], events: [] };
+    const ep: Endpoint = { id: 7, kind: 'llama', name: 'Simulated llama-server', url: SIM_LLAMA_URL, apiKey: null, intervalMs: 2000, enabled: true, createdAt: T0, fromLink: false };
+    const exporter: Endpoint = { ...ep, id: 8, kind: 'exporter', url: SIM_EXPORTER_URL };
+    const filler = new LlamaGapFiller({
+      exporter,
+      endpoints: () => [ep],
+      now: () => now,
+      // The dashboard stored only the first minute, then the tab was closed.
+      store: {
+        coverage: () => ({ covered: Array.from({ length: 30 }, (_, i) => T0 + i * 2000), filled: [] }),
+        saveBackfill: (frames, events) => {
+          saved.frames.push(...frames);
+          saved.events.push(...events);
+        },
+        link: () => null,
+      },
+      get: async (path) => {
+        const r = await sim.reply(`${SIM_EXPORTER_URL}${path}`, 'GET', now);
+        return r.status === 200 ? { ok: true, value: JSON.parse(r.body) } : { ok: false, failure: { kind: 'http', status: r.status, body: r.body } };
+      },
+    });
+    const watched = get(sim, `${SIM_EXPORTER_URL}/api/v1/snapshot`, now).json().llama;
+    await filler.run(watched, 0);
+    expect(filler.problem).toBeNull();
+    expect(saved.frames[0].ts).toBeGreaterThan(T0 + 58_000);
+    expect(saved.frames.at(-1)!.ts).toBeGreaterThan(now - 10_000);
+    expect(saved.frames.every((f) => f.endpointId === 7)).toBe(true);
+    expect(saved.events.some((e) => e.kind === 'filled')).toBe(true);
+    expect(saved.events.some((e) => e.kind === 'restart' && e.ts === T0 + FIRST_RESTART_MS)).toBe(true);
+  });
+});
+
+describe('simulated exporter history window', () => {
+  it('the watched servers\' history reaches back one hour, the host\'s a day', () => {
+    const sim = createSimulation(T0);
+    const now = T0 + 3 * 3600_000;
+    const snap = get(sim, `${SIM_EXPORTER_URL}/api/v1/snapshot`, now).json();
+    expect(snap.llama[0]).toMatchObject({ from: now - SIM_WATCH_HISTORY_MS, to: now });
+    const host = get(sim, `${SIM_EXPORTER_URL}/api/v1/history?since=0&limit=1`, now).json();
+    expect(host.ts).toEqual([T0]);
   });
 });
