@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { dbCall, openApp } from './helpers';
+import { dbCall, openApp, waitForDb } from './helpers';
 
 const SIM_HOST = 'simulated.llama-dashboard.invalid';
 const TABLES = ['frames', 'frames_1m', 'frames_1h', 'layouts', 'events', 'requests'];
@@ -17,7 +17,7 @@ async function simulatedRows(page: import('@playwright/test').Page): Promise<Rec
   return out;
 }
 
-test('a first visit tries the simulated server: it moves, is marked everywhere, reaches every tab and the Requests view, is never exported, and stops without a trace', async ({ page, context }) => {
+test('a first visit tries the simulated server: one click shows every panel (server card, charts, router models, host and GPU, Requests), marked everywhere, in every tab, never exported, stopped without a trace', async ({ page, context }) => {
   await openApp(page);
   // The simulator's code is not in the page's first-paint chunks: it is a chunk of its own, loaded by the worker.
   const dist = resolve(process.env.E2E_DIST ?? 'dist-test');
@@ -32,11 +32,23 @@ test('a first visit tries the simulated server: it moves, is marked everywhere, 
   await page.getByRole('button', { name: 'Try with a simulated server' }).click();
   const banner = page.getByTestId('sim-banner');
   await expect(banner).toBeVisible();
-  const card = page.getByTestId('endpoint-card');
+  const card = page.getByTestId('endpoint-card').filter({ hasText: 'Simulated llama-server' });
   await expect(card).toContainText('simulated-llama-3b');
   await expect(card.getByTestId('sim-badge')).toBeVisible();
+  // The router's panel: its models in every state a newcomer meets, marked as simulated too.
+  const routerCard = page.getByTestId('endpoint-card').filter({ hasText: 'Simulated router' });
+  await expect(routerCard.getByTestId('model')).toHaveText('Router: 1 of 3 loaded');
+  await expect(routerCard.getByTestId('sim-badge')).toBeVisible();
+  const routerModels = page.getByRole('region', { name: 'Router models' });
+  await expect(routerModels.getByTestId('sim-badge')).toBeVisible();
+  await expect(routerModels.getByTestId('router-model')).toHaveCount(3);
+  expect(await routerModels.getByTestId('router-model').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual(['loaded', 'loading', 'unloaded']);
   const exporter = page.getByTestId('exporter-panel');
+  await expect(exporter.getByRole('region', { name: 'Host' }).getByRole('heading').getByTestId('sim-badge')).toBeVisible();
+  await expect(exporter.getByTestId('host-cpu')).toHaveText(/\d/);
   await expect(exporter.getByTestId('gpu-section')).toBeVisible();
+  await expect(exporter.getByTestId('gpu-name').getByTestId('sim-badge')).toBeVisible();
+  await expect(exporter.getByTestId('gpu-temp')).toContainText('°C');
   // Every chart of both panels carries the badge.
   const charts = page.getByTestId('chart');
   await expect.poll(() => charts.count()).toBeGreaterThan(4);
@@ -51,8 +63,8 @@ test('a first visit tries the simulated server: it moves, is marked everywhere, 
   const second = await context.newPage();
   await openApp(second);
   await expect(second.getByTestId('sim-banner')).toBeVisible();
-  await expect(second.getByTestId('endpoint-card').getByTestId('sim-badge')).toBeVisible();
-  expect((await dbCall<{ url: string }[]>(second, 'listEndpoints')).filter((e) => e.url.includes(SIM_HOST))).toHaveLength(2);
+  await expect(second.getByTestId('endpoint-card').getByTestId('sim-badge')).toHaveCount(2);
+  expect((await dbCall<{ url: string }[]>(second, 'listEndpoints')).filter((e) => e.url.includes(SIM_HOST))).toHaveLength(3);
   await second.close();
 
   // The request tracker follows the simulated requests into the Requests view.
@@ -71,7 +83,7 @@ test('a first visit tries the simulated server: it moves, is marked everywhere, 
   }
 
   const stored = await simulatedRows(page);
-  expect(stored.endpoints).toBe(2);
+  expect(stored.endpoints).toBe(3);
   expect(stored.frames).toBeGreaterThan(0);
   expect(stored.requests).toBeGreaterThan(0);
 
@@ -84,4 +96,45 @@ test('a first visit tries the simulated server: it moves, is marked everywhere, 
     sql: `SELECT ${TABLES.map((t) => `(SELECT count(*) FROM ${t} WHERE endpoint_id NOT IN (SELECT id FROM endpoints))`).join(' + ')} + (SELECT count(*) FROM endpoints)`,
   });
   expect(Number(left.rows[0][0])).toBe(0);
+  expect(await dbCall(page, 'getMeta', 'simulation.clock')).toBeNull();
+});
+
+/** The newest stored sample of the endpoint named `name`, as the worker API gives it. */
+async function latestOf(page: import('@playwright/test').Page, name: string): Promise<{ ts: number; values: Record<string, number | null> } | null> {
+  const ep = (await dbCall<{ id: number; name: string }[]>(page, 'listEndpoints')).find((e) => e.name === name);
+  return ep ? dbCall(page, 'latest', ep.id) : null;
+}
+
+test('closing the tab that runs the simulation hands it over: the next tab goes on with the same servers, counters and warm GPU', async ({ context }) => {
+  test.setTimeout(120_000);
+  const owner = await context.newPage();
+  await openApp(owner);
+  await owner.getByRole('button', { name: 'Try with a simulated server' }).click();
+  const other = await context.newPage();
+  await openApp(other);
+  await expect(other.getByTestId('sim-banner')).toBeVisible();
+  const clock = await dbCall<{ origin: number }>(owner, 'getMeta', 'simulation.clock');
+  expect(clock.origin).toBeGreaterThan(0);
+
+  // Wait for finished requests (the token counter moves when one ends) and a GPU warmer than at the start.
+  const tokens = (l: Awaited<ReturnType<typeof latestOf>>) => l?.values['llamacpp:tokens_predicted_total'] ?? 0;
+  await expect.poll(async () => tokens(await latestOf(owner, 'Simulated llama-server')), { timeout: 30_000 }).toBeGreaterThan(0);
+  const before = (await latestOf(owner, 'Simulated llama-server'))!;
+  const gpuBefore = (await latestOf(owner, 'Simulated host and GPU'))!.values['gpu_temp_c{gpu="0"}']!;
+
+  const closedAt = Date.now();
+  await owner.close();
+  await waitForDb(other);
+  // The new owner polls again: its first sample after the hand-over.
+  await expect.poll(async () => (await latestOf(other, 'Simulated llama-server'))?.ts ?? 0, { timeout: 30_000 }).toBeGreaterThan(closedAt);
+  const after = (await latestOf(other, 'Simulated llama-server'))!;
+  // A simulation begun afresh would read 0 here: its first request ends seconds after it starts.
+  expect(tokens(after)).toBeGreaterThanOrEqual(tokens(before));
+  expect(await dbCall(other, 'getMeta', 'simulation.clock')).toEqual(clock);
+  await expect.poll(async () => (await latestOf(other, 'Simulated host and GPU'))?.ts ?? 0, { timeout: 30_000 }).toBeGreaterThan(closedAt);
+  expect((await latestOf(other, 'Simulated host and GPU'))!.values['gpu_temp_c{gpu="0"}']!).toBeGreaterThanOrEqual(gpuBefore - 1);
+  const restarts = await dbCall<{ rows: number[][] }>(other, 'runQuery', { sql: "SELECT count(*) FROM events WHERE kind = 'restart'" });
+  expect(Number(restarts.rows[0][0])).toBe(0);
+  await expect(other.getByRole('region', { name: 'Router models' }).getByTestId('router-model')).toHaveCount(3);
+  await expect(other.getByTestId('endpoint-card').filter({ hasText: 'Simulated llama-server' }).getByTestId('sim-badge')).toBeVisible();
 });
