@@ -148,6 +148,10 @@ export function createServices(deps: ServicesDeps) {
           const d = deps.db();
           return d ? metrics.latestValues(d, endpointId)?.ts ?? null : null;
         },
+        lastStored: (endpointId) => {
+          const d = deps.db();
+          return d ? metrics.latestValues(d, endpointId) : null;
+        },
         // Exporters that watch a llama-server, and Prometheus servers that scrape one, fill the spans this browser missed (collect/llama-gap-fill.ts).
         gaps: {
           coverage: (endpointId, from, to) => backfill.coverage(deps.db() ?? fail(), endpointId, from, to),

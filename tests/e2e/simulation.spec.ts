@@ -130,6 +130,8 @@ test('closing the tab that runs the simulation hands it over: the next tab goes 
   const after = (await latestOf(other, 'Simulated llama-server'))!;
   // A simulation begun afresh would read 0 here: its first request ends seconds after it starts.
   expect(tokens(after)).toBeGreaterThanOrEqual(tokens(before));
+  // Uptime goes on too: the new owner's poller starts from the last stored sample.
+  expect(after.values.uptime_s!).toBeGreaterThan(before.values.uptime_s!);
   expect(await dbCall(other, 'getMeta', 'simulation.clock')).toEqual(clock);
   await expect.poll(async () => (await latestOf(other, 'Simulated host and GPU'))?.ts ?? 0, { timeout: 30_000 }).toBeGreaterThan(closedAt);
   expect((await latestOf(other, 'Simulated host and GPU'))!.values['gpu_temp_c{gpu="0"}']!).toBeGreaterThanOrEqual(gpuBefore - 1);
