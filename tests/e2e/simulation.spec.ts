@@ -43,6 +43,11 @@ test('a first visit tries the simulated server: one click shows every panel (ser
   await expect(routerModels.getByTestId('sim-badge')).toBeVisible();
   await expect(routerModels.getByTestId('router-model')).toHaveCount(3);
   expect(await routerModels.getByTestId('router-model').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual(['loaded', 'loading', 'unloaded']);
+  // Its Load button works as on a real router: the model starts loading.
+  const unloaded = routerModels.locator('[data-testid="router-model"][data-state="unloaded"]');
+  const unloadedId = await unloaded.getAttribute('data-model');
+  await unloaded.getByRole('button', { name: 'Load' }).click();
+  await expect(routerModels.locator(`[data-model="${unloadedId}"]`)).toHaveAttribute('data-state', 'loading');
   const exporter = page.getByTestId('exporter-panel');
   await expect(exporter.getByRole('region', { name: 'Host' }).getByRole('heading').getByTestId('sim-badge')).toBeVisible();
   await expect(exporter.getByTestId('host-cpu')).toHaveText(/\d/);
