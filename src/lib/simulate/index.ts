@@ -67,7 +67,15 @@ export function createSimulation(origin: number): Simulation {
     return (t) => gpuLoad(l, r, t);
   });
   // The simulated exporter watches both servers (`--llama` on a real one), so their gaps fill from it.
-  const replayOf = () => createSimulation(origin).answer;
+  const replayOf = () => {
+    const copy = createSimulation(origin);
+    const startedAt = (model: string | null, t: number): number | null => {
+      if (model !== null) return copy.router.process(model, t)?.bornAt ?? null;
+      copy.llama.advance(t);
+      return copy.llama.startedAt;
+    };
+    return { answer: copy.answer, startedAt };
+  };
   const build = String(PROPS.build_info);
   const watches = [
     new WatchHistory(SIM_LLAMA_URL, origin, { build, model: String(llama.props().model_alias), isRouter: false }, replayOf),

@@ -1,6 +1,7 @@
 import type { LlamaHistoryPage, WatchEvent, WatchedServer } from '../exporter-llama';
 import { fetchIo } from '../http-request';
 import { LlamaTick } from '../llama-tick';
+import { KEYS, parseSeriesKey } from '../series-keys';
 /** How often the simulated exporter "read" each simulated llama-server it watches. */
 export const SIM_WATCH_MS = 2000;
 /**
@@ -12,8 +13,16 @@ export const SIM_WATCH_HISTORY_MS = 3600_000;
 /** A simulated server's reply at a time (the simulation's own answer). */
 export type SimAnswer = (url: string, method: string, t: number) => { status: number; contentType: string; body: string };
 
+/** A fresh copy of the simulation to replay: its answers, and when the process serving a model started. */
+export interface SimCopy {
+  answer: SimAnswer;
+  /** Start of the process serving `model` (null: the plain server) at `t`; null when none runs. */
+  startedAt(model: string | null, t: number): number | null;
+}
+
 /** A copy of the simulation being read forward by the dashboard's tick. */
 interface Replay {
+  copy: SimCopy;
   tick: LlamaTick;
   clock: { t: number };
   /** Time of the last read. */
@@ -25,20 +34,21 @@ interface Replay {
  * entry in the snapshot and its pages of /api/v1/history?llama=. The pages are rebuilt on demand by
  * running the dashboard's own tick (lib/llama-tick.ts, as the real exporter does) over a fresh copy of
  * the simulation, every SIM_WATCH_MS since the simulation began; a copy is kept between pages, which the
- * dashboard asks for oldest first.
+ * dashboard asks for oldest first, and each uptime counts from its process start as a watch running all
+ * along would have it.
  */
 export class WatchHistory {
   readonly url: string;
   readonly #origin: number;
   readonly #info: { build: string; model: string | null; isRouter: boolean };
-  readonly #newAnswer: () => SimAnswer;
+  readonly #newCopy: () => SimCopy;
   #replay: Replay | null = null;
 
-  constructor(url: string, origin: number, info: { build: string; model: string | null; isRouter: boolean }, newAnswer: () => SimAnswer) {
+  constructor(url: string, origin: number, info: { build: string; model: string | null; isRouter: boolean }, newCopy: () => SimCopy) {
     this.url = url;
     this.#origin = origin;
     this.#info = info;
-    this.#newAnswer = newAnswer;
+    this.#newCopy = newCopy;
   }
 
   /** Oldest and newest read held at `now` (times on the SIM_WATCH_MS grid from the origin). */
@@ -54,14 +64,14 @@ export class WatchHistory {
   }
 
   #newReplay(): Replay {
-    const answer = this.#newAnswer();
+    const copy = this.#newCopy();
     const clock = { t: this.#origin };
     const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-      const r = answer(String(input), init?.method ?? 'GET', clock.t);
+      const r = copy.answer(String(input), init?.method ?? 'GET', clock.t);
       return new Response(r.body, { status: r.status, headers: { 'Content-Type': r.contentType } });
     }) as typeof globalThis.fetch;
     const io = fetchIo({ env: { fetch, pageProtocol: null, pageOrigin: null }, baseUrl: this.url, apiKey: null, timeoutMs: 10_000, signal: new AbortController().signal });
-    return { tick: new LlamaTick({ io, now: () => clock.t, url: this.url, pageOrigin: null, hasApiKey: false }), clock, last: -Infinity };
+    return { copy, tick: new LlamaTick({ io, now: () => clock.t, url: this.url, pageOrigin: null, hasApiKey: false }), clock, last: -Infinity };
   }
 
   /** One read of the replayed server at `t`, with the read before it when the last one was not just before. */
@@ -75,7 +85,16 @@ export class WatchHistory {
     }
     r.clock.t = t;
     r.last = t;
-    return r.tick.tick();
+    const read = await r.tick.tick();
+    // A replay starts at the page, but the exporter it stands for watched since the simulation began: its
+    // uptime counts from the process start, not from the replay's first read.
+    for (const key of Object.keys(read.values)) {
+      const { name, labels } = parseSeriesKey(key);
+      if (name !== KEYS.uptime) continue;
+      const start = r.copy.startedAt(labels.model ?? null, t);
+      if (start !== null) read.values[key] = (t - Math.max(start, this.#origin)) / 1000;
+    }
+    return read;
   }
 
   /** One page (since < ts <= until, the oldest `limit`), in the layout of the real exporter's. */

@@ -171,6 +171,10 @@ describe('simulated exporter watching the simulated servers', () => {
     expect(rest.ts.at(-1)).toBe(now);
     expect(rest.events.filter((e: { kind: string }) => e.kind === 'restart').map((e: { ts: number }) => e.ts)).toEqual([T0 + FIRST_RESTART_MS]);
     expect(Math.max(...rest.series[KEYS.tokensPredictedTotal])).toBeGreaterThan(0);
+    // Uptime counts from the process start, as an exporter watching all along saw it, wherever a page starts.
+    expect(rest.series[KEYS.uptime].at(-1)).toBe((now - T0 - FIRST_RESTART_MS) / 1000);
+    const late = await page(SIM_LLAMA_URL, T0 + 100_000, 5);
+    expect(late.series[KEYS.uptime][0]).toBe(102);
 
     const router = await page(SIM_ROUTER_URL, 0, 10_000);
     expect(llamaHistoryProblem(router)).toBeNull();
