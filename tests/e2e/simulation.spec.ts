@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { dbCall, openApp, waitForDb } from './helpers';
+import { dbCall, launchProfile, openApp, tempProfile, waitForDb } from './helpers';
 
 const SIM_HOST = 'simulated.llama-dashboard.invalid';
 const TABLES = ['frames', 'frames_1m', 'frames_1h', 'layouts', 'events', 'requests'];
@@ -144,4 +144,47 @@ test('closing the tab that runs the simulation hands it over: the next tab goes 
   expect(Number(restarts.rows[0][0])).toBe(0);
   await expect(other.getByRole('region', { name: 'Router models' }).getByTestId('router-model')).toHaveCount(3);
   await expect(other.getByTestId('endpoint-card').filter({ hasText: 'Simulated llama-server' }).getByTestId('sim-badge')).toBeVisible();
+});
+
+test('closing every tab for a while: on return the simulation went on, and the simulated exporter\'s history fills the host and GPU for the time away', async ({ baseURL }) => {
+  test.setTimeout(120_000);
+  const profile = tempProfile();
+  const context = await launchProfile(profile.dir, baseURL);
+  try {
+    let page = await context.newPage();
+    await openApp(page);
+    await page.getByRole('button', { name: 'Try with a simulated server' }).click();
+    await expect.poll(async () => (await latestOf(page, 'Simulated llama-server'))?.ts ?? 0, { timeout: 20_000 }).toBeGreaterThan(Date.now() - 3000);
+    await expect.poll(async () => (await latestOf(page, 'Simulated host and GPU'))?.ts ?? 0, { timeout: 20_000 }).toBeGreaterThan(Date.now() - 3000);
+    // Manage endpoints says the simulated exporter watches both simulated servers, as --llama would.
+    await page.getByRole('button', { name: 'Manage endpoints' }).click();
+    await expect(page.getByTestId('exporter-watches')).toContainText(`Watches ${SIM_HOST}:8080 (up), ${SIM_HOST}:8081 (up)`);
+
+    await page.close();
+    const closedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 12_000));
+    const reopenedAt = Date.now();
+    page = await context.newPage();
+    await openApp(page);
+    const eps = await dbCall<{ id: number; name: string }[]>(page, 'listEndpoints');
+    const llama = eps.find((e) => e.name === 'Simulated llama-server')!;
+    const host = eps.find((e) => e.name === 'Simulated host and GPU')!;
+
+    // (The llama-server's own gap fills from the exporter's ?llama= pages only when it spans more than the minute
+    // rollups cover, too long for this test: tests/unit/lib/simulate-router-history.test.ts runs the real gap filler on them.)
+    // The host and GPU samples of that time come from the exporter's history, one a second.
+    await expect.poll(async () => (await latestOf(page, 'Simulated host and GPU'))?.ts ?? 0, { timeout: 20_000 }).toBeGreaterThan(reopenedAt);
+    const gpu = await dbCall<{ ts: number[] }>(page, 'history', { endpointId: host.id, keys: ['gpu_temp_c{gpu="0"}'], from: closedAt + 1000, to: reopenedAt - 1000, points: 100_000 });
+    expect(gpu.ts.length).toBeGreaterThanOrEqual(Math.floor((reopenedAt - closedAt) / 1000) - 4);
+    await expect.poll(async () => (await latestOf(page, 'Simulated llama-server'))?.ts ?? 0, { timeout: 20_000 }).toBeGreaterThan(reopenedAt + 4000);
+    const up = await dbCall<{ ts: number[]; values: Record<string, (number | null)[]> }>(page, 'history', { endpointId: llama.id, keys: ['uptime_s'], from: closedAt - 60_000, to: Date.now() + 1000, points: 100_000 });
+    // Uptime goes on across the time away (no restart is due in the first four minutes of a simulation).
+    const ups = up.values.uptime_s.filter((v): v is number => v !== null);
+    expect(ups.length).toBeGreaterThan(2);
+    expect(ups.at(-1)!).toBeGreaterThan((reopenedAt - closedAt) / 1000);
+    for (let i = 1; i < ups.length; i++) expect(ups[i]).toBeGreaterThanOrEqual(ups[i - 1]);
+  } finally {
+    await context.close();
+    profile.remove();
+  }
 });
