@@ -50,15 +50,13 @@ export function createServices(deps: ServicesDeps) {
   /** Simulated endpoints (lib/simulate/host.ts) are answered in this worker, every other URL by the network. */
   const sim = simulatedFetch((input, init) => globalThis.fetch(input, init), () => deps.now(), simulationOrigin);
 
-  /**
-   * When the running simulation began, as startSimulation stored it, so the next owner of the database goes
-   * on from it; now when none is stored (nothing is written here: a poll must not bring back a stopped one).
-   */
-  function simulationOrigin(): number {
+  /** When the running simulation began, as startSimulation stored it (null when none is), so the next owner goes on from it. */
+  function simulationOrigin(): number | null {
     const d = deps.db();
     const stored = d ? getMeta<{ origin?: unknown }>(d, SIM_META_KEY)?.origin : undefined;
-    return typeof stored === 'number' && Number.isFinite(stored) ? stored : deps.now();
+    return typeof stored === 'number' && Number.isFinite(stored) ? stored : null;
   }
+
   /** The live views' samples in memory; kept equal to the stored raw frames of the endpoints it holds. */
   const hot = new HotWindow();
 
