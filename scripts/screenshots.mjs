@@ -1,6 +1,6 @@
 // Takes the README's screenshots from the built app (dist/, `npx vite build`) with the simulated server:
 //   node scripts/screenshots.mjs [seconds of simulation before the shots, default 90]
-// Writes docs/dashboard.png, docs/first-*.png and docs/dashboard-dark.png. Chromium: /usr/bin/chromium
+// Writes docs/dashboard.png, docs/first-*.png (the router's models among them) and docs/dashboard-dark.png. Chromium: /usr/bin/chromium
 // (CHROMIUM_PATH overrides). Uses a fresh profile, so it never touches a browser's own data.
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
@@ -46,6 +46,11 @@ try {
   await page.getByTestId('sim-banner').waitFor();
   await page.waitForTimeout(WAIT_S * 1000);
   await page.screenshot({ path: 'docs/dashboard.png' });
+  const router = page.getByRole('region', { name: 'Router models' });
+  await router.locator('[data-state="unloaded"]').last().getByRole('button', { name: 'Load' }).click();
+  await router.locator('[data-state="loading"]').first().waitFor();
+  await router.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'docs/first-2-router.png' });
   await page.getByTestId('exporter-panel').scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'docs/first-2-gpu.png' });
 
@@ -55,7 +60,7 @@ try {
 
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto(`${base}#/dashboard`);
-  await page.getByTestId('endpoint-card').waitFor();
+  await page.getByTestId('endpoint-card').first().waitFor();
   await page.waitForTimeout(2000);
   await page.screenshot({ path: 'docs/dashboard-dark.png' });
 

@@ -29,6 +29,8 @@ export interface CollectorDeps {
   emit(ev: DbEvent): void;
   /** Newest stored sample time of an endpoint, null when none (see PollerContext.lastStoredTs). */
   lastStoredTs?(endpointId: number): number | null;
+  /** Newest stored sample of an endpoint (see PollerContext.lastStored). */
+  lastStored?: PollerContext['lastStored'];
   /** Lets exporters fill llama-server gaps (collect/llama-gap-fill.ts); absent: no filling. */
   gaps?: GapStore;
   saveRequests?: PollerContext['saveRequests'];
@@ -64,6 +66,7 @@ export function createCollector(deps: CollectorDeps) {
       saveFrames: deps.saveFrames,
       onStatus: (status: EndpointStatus) => deps.emit({ type: 'status', status }),
       lastStoredTs: deps.lastStoredTs,
+      lastStored: deps.lastStored,
       endpoints: deps.listEndpoints,
       gaps: deps.gaps,
       saveRequests: deps.saveRequests,

@@ -12,6 +12,7 @@
 
 import { fetchIo, isDown } from '../lib/http-request';
 import { LlamaTick, type ModelObservation } from '../lib/llama-tick';
+import type { StoredSample } from '../lib/llama-derive';
 import { RequestTracker } from '../lib/request-tracker';
 import { RouterControl } from './llama-router';
 import { PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
@@ -34,6 +35,7 @@ class LlamaPoller extends PollLoop {
       url: ep.url,
       pageOrigin: this.env.pageOrigin,
       hasApiKey: !!ep.apiKey,
+      resumeFrom: recentSample(ctx),
     });
   }
 
@@ -116,6 +118,20 @@ class LlamaPoller extends PollLoop {
     return this.ctx.endpoint.intervalMs;
   }
 }
+
+/**
+ * The newest stored sample when it is recent enough to be the same run of the server (a tab taking the
+ * database over, a reload): the first tick goes on from it. An older one may predate a restart that the
+ * counters no longer show, so it is left out.
+ */
+function recentSample(ctx: PollerContext): StoredSample | null {
+  const last = ctx.lastStored?.(ctx.endpoint.id) ?? null;
+  const within = Math.max(RESUME_WITHIN_MS, 5 * ctx.endpoint.intervalMs);
+  return last && ctx.now() - last.ts <= within ? last : null;
+}
+
+/** A stored sample younger than this (or five intervals) is taken as the same run of the server. */
+const RESUME_WITHIN_MS = 30_000;
 
 /** The llama-server entry of the collector's registry. */
 export const llamaPollerKind = pollerKind((ctx) => new LlamaPoller(ctx));

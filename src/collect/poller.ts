@@ -22,6 +22,8 @@ export interface PollerContext {
    * poller started by a page load ask its source only for what is missing. Absent: nothing is known.
    */
   lastStoredTs?(endpointId: number): number | null;
+  /** The newest sample stored for this endpoint, null when none: a llama poller goes on from it (uptime, restarts). */
+  lastStored?(endpointId: number): { ts: number; values: Record<string, number | null> } | null;
   /** Request records the tracker made this poll (llama-server only); model '' for a single server. */
   saveRequests?(endpointId: number, model: string, records: RequestRecord[]): void;
   /** How often /slots is read while requests run, for the request tracker (ms); 0 or absent: only at each tick. */

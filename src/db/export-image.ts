@@ -7,7 +7,7 @@ import type { ArgSpec } from '../lib/params/types';
 import { SECRET_FLAGS } from '../lib/params/secret-flags';
 import { asRollbackImage, openImage } from './image-copy';
 import { inTx, rows, type DB, type Sqlite3 } from './sql';
-import { SIM_HOST } from '../lib/simulate/host';
+import { SIM_HOST, SIM_META_KEY } from '../lib/simulate/host';
 
 /** Metadata key of the record of removed secrets in an exported file. */
 export const SECRETS_STRIPPED_KEY = 'export.secretsStripped';
@@ -91,6 +91,7 @@ function dropSimulated(copy: DB, ids: number[]): void {
       copy.exec({ sql: 'UPDATE models SET endpoint_id = NULL, router_model = NULL WHERE endpoint_id = ?', bind: [id] });
       copy.exec({ sql: 'DELETE FROM endpoints WHERE id = ?', bind: [id] });
     }
+    copy.exec({ sql: 'DELETE FROM metadata WHERE key = ?', bind: [SIM_META_KEY] });
   });
 }
 

@@ -6,7 +6,7 @@
 import type { PromParseResult } from './prometheus';
 import { counterRatio, detectReset, perMinute, perSecond, type CounterReading, type WindowEntry } from './counter-rates';
 import { finishedTasks, liveSpeed, slotContextFill, type SlotInfo, type SlotsReading } from './llama-slots';
-import { KEYS, seriesKey, withLabels } from './series-keys';
+import { KEYS, parseSeriesKey, seriesKey, withLabels } from './series-keys';
 
 export interface DeriveState {
   counters: CounterReading | null;
@@ -22,6 +22,34 @@ export interface DeriveState {
 
 export function initialDeriveState(): DeriveState {
   return { counters: null, processing: null, slots: null, finished: [], countingSince: null, upSince: null };
+}
+
+/** A stored sample of a server: its time and the values a tick gave (keys as in series-keys.ts). */
+export interface StoredSample {
+  ts: number;
+  values: Record<string, number | null>;
+}
+
+/**
+ * The state the last tick left, rebuilt from the newest stored sample of the same server (a tab taking the
+ * database over, a reload): its counters, so a restart in between is seen and rates span the gap, and when
+ * its process was first seen, so uptime goes on. `model` picks a router model's keys (null: unlabelled
+ * keys). A sample without counters or uptime gives the state of a server never seen.
+ */
+export function resumedDeriveState(stored: StoredSample, model: string | null): DeriveState {
+  const counters: Record<string, number> = {};
+  let uptime: number | null = null;
+  for (const [key, v] of Object.entries(stored.values)) {
+    if (v === null) continue;
+    const { name, labels } = parseSeriesKey(key);
+    const names = Object.keys(labels);
+    const mine = model === null ? names.length === 0 : names.length === 1 && labels.model === model;
+    if (!mine) continue;
+    if (name === KEYS.uptime) uptime = v;
+    else if (name.startsWith('llamacpp:')) counters[name] = v;
+  }
+  if (uptime === null || Object.keys(counters).length === 0) return initialDeriveState();
+  return { ...initialDeriveState(), counters: { ts: stored.ts, values: counters }, upSince: stored.ts - uptime * 1000 };
 }
 
 export interface TickInput {

@@ -12,6 +12,7 @@ import { newTrack, propsDue, readModel, readProps, readSlotsOnly, reconnect, typ
 import type { RequestObservation } from './request-tracker';
 import { isSettled, parseRouterModels, type RouterModel, type RouterModelState } from './llama-models';
 import { HEALTH, KEYS, MODEL_STATE, seriesKey } from './series-keys';
+import { resumedDeriveState, type StoredSample } from './llama-derive';
 
 export type { TickEvent } from './llama-model-read';
 
@@ -23,6 +24,11 @@ export interface LlamaTickOptions {
   url: string;
   pageOrigin: string | null;
   hasApiKey: boolean;
+  /**
+   * The newest stored sample of this server when it is recent (a tab taking over, a reload): the first
+   * tick goes on from it (uptime, rates, a restart in between), as if this tick had polled all along.
+   */
+  resumeFrom?: StoredSample | null;
 }
 
 /** How the server stands after a tick (a subset of the dashboard's EndpointState). */
@@ -83,9 +89,13 @@ export class LlamaTick {
   /** Router model states as of the last tick (events compare against these). */
   #polled = new Map<string, RouterModelState>();
   #connected = false;
+  /** Until the first tick has read the server: the models it finds loaded then go on from the stored sample. */
+  #resume: StoredSample | null;
 
   constructor(o: LlamaTickOptions) {
     this.#o = o;
+    this.#resume = o.resumeFrom ?? null;
+    if (this.#resume) this.#root.derive = resumedDeriveState(this.#resume, null);
     this.#explain = (f, path) => explainFetchFailure(f, { url: o.url, path, pageOrigin: o.pageOrigin, hasApiKey: o.hasApiKey });
   }
 
@@ -115,6 +125,8 @@ export class LlamaTick {
       this.#connected = true;
     }
     const r = this.isRouter ? await this.#routerModels(ts) : await this.#single(ts);
+    // A model loaded later is a new process: never compare it with a sample from before the first read.
+    this.#resume = null;
     if ('failure' in r) return this.#failed(ts, { ...r, events: [...events, ...r.events] }, true);
     return this.#result(ts, { ...r, events: [...events, ...r.events] }, null, true);
   }
@@ -155,7 +167,10 @@ export class LlamaTick {
         continue;
       }
       let track = this.#tracks.get(m.id);
-      if (!track) this.#tracks.set(m.id, (track = newTrack()));
+      if (!track) {
+        this.#tracks.set(m.id, (track = newTrack()));
+        if (this.#resume) track.derive = resumedDeriveState(this.#resume, m.id);
+      }
       const r = await readModel(this.#o.io, track, ts, { model: m.id, listedSleeping: m.state === 'sleeping' }, this.#explain, this.#o.now);
       if (r.kind === 'failed') return { failure: r.failure, path: r.path, events };
       if (r.kind === 'gone') continue;

@@ -22,7 +22,7 @@ import { runConsoleQuery, type ConsoleQuery } from '../db/sql-console';
 import { openDatabase, type MemoryOpener, type StorageChoice } from './open-database';
 import { createServices, type CollectorFactory } from './services';
 import { framesEvent } from './frame-queue';
-import { SIM_EXPORTER_URL, SIM_LLAMA_URL, isSimulatedUrl } from '../lib/simulate/host';
+import { SIM_EXPORTER_URL, SIM_LLAMA_URL, SIM_META_KEY, SIM_ROUTER_URL, isSimulatedUrl } from '../lib/simulate/host';
 
 export interface ApiOptions {
   /** 'auto': OPFS when the browser has it, else memory (said loudly). */
@@ -132,12 +132,17 @@ export function createApi(options: ApiOptions = {}) {
       endpointsChanged();
       return r;
     },
-    /** Adds the simulated llama-server and exporter (answered inside this worker); a second call changes nothing. */
+    /**
+     * Adds the simulated llama-server, router and exporter (answered inside this worker) and stores when the
+     * simulation began; a second call changes nothing.
+     */
     startSimulation(): void {
       write((d) => {
-        const have = new Set(endpoints.listEndpoints(d).filter((e) => isSimulatedUrl(e.url)).map((e) => e.kind));
-        if (!have.has('llama')) endpoints.addEndpoint(d, { kind: 'llama', name: 'Simulated llama-server', url: SIM_LLAMA_URL, apiKey: null, intervalMs: 2000, enabled: true });
-        if (!have.has('exporter')) endpoints.addEndpoint(d, { kind: 'exporter', name: 'Simulated host and GPU', url: SIM_EXPORTER_URL, apiKey: null, intervalMs: 2000, enabled: true });
+        const have = new Set(endpoints.listEndpoints(d).filter((e) => isSimulatedUrl(e.url)).map((e) => e.url));
+        if (metadata.getMeta(d, SIM_META_KEY) === null) metadata.setMeta(d, SIM_META_KEY, { origin: now() });
+        if (!have.has(SIM_LLAMA_URL)) endpoints.addEndpoint(d, { kind: 'llama', name: 'Simulated llama-server', url: SIM_LLAMA_URL, apiKey: null, intervalMs: 2000, enabled: true });
+        if (!have.has(SIM_ROUTER_URL)) endpoints.addEndpoint(d, { kind: 'llama', name: 'Simulated router (several models)', url: SIM_ROUTER_URL, apiKey: null, intervalMs: 2000, enabled: true });
+        if (!have.has(SIM_EXPORTER_URL)) endpoints.addEndpoint(d, { kind: 'exporter', name: 'Simulated host and GPU', url: SIM_EXPORTER_URL, apiKey: null, intervalMs: 2000, enabled: true });
       });
       endpointsChanged();
     },
@@ -145,6 +150,7 @@ export function createApi(options: ApiOptions = {}) {
     stopSimulation(): void {
       write((d) => {
         for (const e of endpoints.listEndpoints(d)) if (isSimulatedUrl(e.url)) endpoints.removeEndpoint(d, e.id);
+        metadata.deleteMeta(d, SIM_META_KEY);
       });
       services.resetSimulation();
       endpointsChanged();

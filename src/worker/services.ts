@@ -14,6 +14,7 @@ import { LINK_PREFIX, type ExporterLink } from '../lib/exporter-llama';
 import { errorText } from '../lib/error-text';
 import { PROM_LINK_PREFIX, type PrometheusLink } from '../lib/prom-gap-plan';
 import { simulatedFetch } from '../collect/sim-fetch';
+import { SIM_META_KEY } from '../lib/simulate/host';
 
 /** Starts polling (src/collect/collector.ts createCollector); injected so unit tests choose. */
 export type CollectorFactory = (deps: CollectorDeps) => Collector;
@@ -47,7 +48,15 @@ export function createServices(deps: ServicesDeps) {
   /** How often /slots is read while requests run (the request tracker's fast reads); a stored setting. */
   let fastMs = requests.DEFAULT_FAST_MS;
   /** Simulated endpoints (lib/simulate/host.ts) are answered in this worker, every other URL by the network. */
-  const sim = simulatedFetch((input, init) => globalThis.fetch(input, init), () => deps.now());
+  const sim = simulatedFetch((input, init) => globalThis.fetch(input, init), () => deps.now(), simulationOrigin);
+
+  /** When the running simulation began, as startSimulation stored it (null when none is), so the next owner goes on from it. */
+  function simulationOrigin(): number | null {
+    const d = deps.db();
+    const stored = d ? getMeta<{ origin?: unknown }>(d, SIM_META_KEY)?.origin : undefined;
+    return typeof stored === 'number' && Number.isFinite(stored) ? stored : null;
+  }
+
   /** The live views' samples in memory; kept equal to the stored raw frames of the endpoints it holds. */
   const hot = new HotWindow();
 
@@ -136,6 +145,10 @@ export function createServices(deps: ServicesDeps) {
         lastStoredTs: (endpointId) => {
           const d = deps.db();
           return d ? metrics.latestValues(d, endpointId)?.ts ?? null : null;
+        },
+        lastStored: (endpointId) => {
+          const d = deps.db();
+          return d ? metrics.latestValues(d, endpointId) : null;
         },
         // Exporters that watch a llama-server, and Prometheus servers that scrape one, fill the spans this browser missed (collect/llama-gap-fill.ts).
         gaps: {

@@ -154,3 +154,16 @@ export const SLOT_PARAMS: Record<string, unknown> = {
   "backend_sampling": false,
   "lora": []
 };
+
+/** /props of a router without ?model= (tests/fixtures/llama-server/router/props.body.json). */
+export const ROUTER_CAPTURED_PROPS: Record<string, unknown> = {
+  "role": "router",
+  "max_instances": 4,
+  "models_autoload": true,
+  "model_alias": "llama-server",
+  "model_path": "none",
+  "default_generation_settings": { "params": null, "n_ctx": 0 },
+  "ui_settings": {},
+  "build_info": "b10573-d775b8967",
+  "cors_proxy_enabled": false
+};

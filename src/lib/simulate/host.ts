@@ -7,6 +7,15 @@ export const SIM_HOST = 'simulated.llama-dashboard.invalid';
 /** Base URL of the simulated llama-server. */
 export const SIM_LLAMA_URL = `https://${SIM_HOST}:8080`;
 
+/** Base URL of the simulated llama-server router (several models). */
+export const SIM_ROUTER_URL = `https://${SIM_HOST}:8081`;
+
+/**
+ * Metadata key of the running simulation's clock origin ({ origin: ms }): a worker that takes the
+ * database over from a closed tab rebuilds the simulation from it, so the servers go on where they were.
+ */
+export const SIM_META_KEY = 'simulation.clock';
+
 /** Base URL of the simulated exporter (host and GPU). */
 export const SIM_EXPORTER_URL = `https://${SIM_HOST}:8642`;
 

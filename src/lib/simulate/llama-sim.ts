@@ -5,6 +5,9 @@ import { METRICS_TEMPLATE, PROPS, SLOT_PARAMS } from './captures';
  * its counters move when a real server's do (prompt counters when the prompt ends, generation counters
  * when the request ends, n_decode meanwhile), a long request now and then fills a slot's context, and it
  * restarts once (counters back to 0) as a real process would. Ported from tests/fixtures/llama-stand-in-sim.mjs.
+ * Its state at a time depends only on when it was born and that time, never on when or how often it was
+ * read: a worker that takes the simulation over from a closed tab rebuilds the same server from its birth
+ * time, and the simulated exporter can replay its past for history.
  */
 
 const COUNTERS = [
@@ -51,22 +54,35 @@ interface Request {
   genMs: number;
 }
 
-/** The simulated llama-server; every method takes the current time (ms). */
+/** What tells one simulated server (or one model of the simulated router) from another. */
+export interface LlamaSimOptions {
+  /** The process restarts FIRST_RESTART_MS after birth and every RESTART_EVERY_MS after (default true). */
+  restarts?: boolean;
+  alias?: string;
+  path?: string;
+  /** A new short request every this many ms while a slot is free (default 2500). */
+  everyMs?: number;
+}
+
+/** The simulated llama-server; every method takes the current time (ms), never earlier than the last. */
 export class LlamaSim {
   readonly nSlots = 2;
   readonly bornAt: number;
   startedAt = 0;
   restarts = 0;
+  readonly #o: Required<LlamaSimOptions>;
   #c = {} as Record<Counter, number>;
   #slots: Slot[] = [];
   #deferred: Request[] = [];
-  #nextTaskId = 0;
+  /** Requests made since the process started: their sizes follow from it. */
+  #seq = 0;
   #lastSpawn = 0;
   #lastLong = 0;
   #window = { prompt: 0, promptSec: 0, gen: 0, genSec: 0 };
 
-  constructor(now: number) {
+  constructor(now: number, options: LlamaSimOptions = {}) {
     this.bornAt = now;
+    this.#o = { restarts: true, alias: 'simulated-llama-3b-q4_k_m', path: '/models/simulated-llama-3b-q4_k_m.gguf', everyMs: STEADY.everyMs, ...options };
     this.#restart(now);
   }
 
@@ -75,21 +91,31 @@ export class LlamaSim {
     this.#c = Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Record<Counter, number>;
     this.#slots = Array.from({ length: this.nSlots }, (_, id) => ({ id, task: null, last: null }));
     this.#deferred = [];
-    this.#nextTaskId = 0;
+    this.#seq = 0;
     this.#lastSpawn = now;
     this.#lastLong = now - LONG_EVERY_MS + 20_000;
     this.#window = { prompt: 0, promptSec: 0, gen: 0, genSec: 0 };
   }
 
-  /** When the next restart is due after `t`. */
+  /** When the next restart is due. */
   #restartDue(): number {
+    if (!this.#o.restarts) return Infinity;
     return this.restarts === 0 ? this.bornAt + FIRST_RESTART_MS : this.startedAt + RESTART_EVERY_MS;
   }
 
-  #request(): Request {
-    const id = this.#nextTaskId++;
+  /**
+   * The next request's number and task id. A real server also spends task ids on reads of /metrics and
+   * /slots; one id a second stands for those, so ids jump as they do there whoever reads.
+   */
+  #next(t: number): { seq: number; id: number } {
+    const seq = this.#seq++;
+    return { seq, id: seq + Math.floor((t - this.startedAt) / 1000) };
+  }
+
+  #request(t: number): Request {
+    const { seq: id, id: taskId } = this.#next(t);
     return {
-      id,
+      id: taskId,
       promptTokens: STEADY.promptTokens + (id % 5) * 24,
       promptMs: STEADY.promptMs + (id % 3) * 40,
       genTokens: STEADY.genTokens + ((id * 7) % 90),
@@ -98,8 +124,8 @@ export class LlamaSim {
   }
 
   /** A request whose prompt and answer together fill the slot's context. */
-  #longRequest(): Request {
-    const id = this.#nextTaskId++;
+  #longRequest(t: number): Request {
+    const { id } = this.#next(t);
     const promptTokens = 1400;
     return { id, promptTokens, promptMs: 900, genTokens: SIM_N_CTX - promptTokens, genMs: 40_000 };
   }
@@ -116,12 +142,10 @@ export class LlamaSim {
 
   /** Replays every event up to `now` in time order. */
   advance(now: number): void {
-    // A long pause (a closed tab): resume traffic from now instead of replaying hours of it.
-    if (now - this.#lastSpawn > 60_000) this.#lastSpawn = now - STEADY.everyMs;
-    if (now - this.#lastLong > 10 * LONG_EVERY_MS) this.#lastLong = now - LONG_EVERY_MS;
+    // The hours a closed tab missed are replayed too, as a real server kept serving meanwhile (a day of them: ~90 ms here).
     for (;;) {
       let next: { t: number; kind: 'restart' | 'spawn' | 'long' | 'prompt' | 'end'; slot: Slot | null } = { t: this.#restartDue(), kind: 'restart', slot: null };
-      if (this.#lastSpawn + STEADY.everyMs < next.t) next = { t: this.#lastSpawn + STEADY.everyMs, kind: 'spawn', slot: null };
+      if (this.#lastSpawn + this.#o.everyMs < next.t) next = { t: this.#lastSpawn + this.#o.everyMs, kind: 'spawn', slot: null };
       if (this.#lastLong + LONG_EVERY_MS < next.t) next = { t: this.#lastLong + LONG_EVERY_MS, kind: 'long', slot: null };
       for (const s of this.#slots) {
         if (!s.task) continue;
@@ -142,10 +166,10 @@ export class LlamaSim {
       this.#lastSpawn = t;
       // Traffic waves: every third minute is quiet, so the charts show requests coming and going.
       const quiet = Math.floor((t - this.bornAt) / 60_000) % 3 === 2;
-      if (!quiet && this.#slots.some((s) => !s.task)) this.#place(this.#request(), t);
+      if (!quiet && this.#slots.some((s) => !s.task)) this.#place(this.#request(t), t);
     } else if (kind === 'long') {
       this.#lastLong = t;
-      this.#place(this.#longRequest(), t);
+      this.#place(this.#longRequest(t), t);
     } else if (kind === 'prompt' && slot?.task) {
       const task = slot.task;
       task.promptDone = true;
@@ -183,7 +207,6 @@ export class LlamaSim {
   /** /metrics in the captured layout; the two throughput gauges average since the previous read. */
   metricsText(now: number): string {
     this.advance(now);
-    this.#nextTaskId++; // a real server spends a task id on every /metrics read
     const processing = this.#slots.filter((s) => s.task).length;
     const w = this.#window;
     const inFlight = this.#slots.reduce((n, s) => n + (s.task ? this.#decoded(s.task, now) : 0), 0);
@@ -205,7 +228,6 @@ export class LlamaSim {
   /** /slots in the captured layout (an idle slot keeps its last task's id and tokens, n_decoded 0). */
   slots(now: number): Record<string, unknown>[] {
     this.advance(now);
-    this.#nextTaskId++;
     return this.#slots.map((s) => {
       const t = s.task;
       const base = { id: s.id, n_ctx: SIM_N_CTX, speculative: false, is_processing: !!t };
@@ -225,6 +247,12 @@ export class LlamaSim {
     });
   }
 
+  /** Share of the slots busy at `now` (the simulated GPU's load). */
+  busyShare(now: number): number {
+    this.advance(now);
+    return this.#slots.filter((s) => s.task).length / this.nSlots;
+  }
+
   /** /props: the captured reply with this simulation's model, slots and context. */
   props(): Record<string, unknown> {
     const dgs = (PROPS.default_generation_settings ?? {}) as Record<string, unknown>;
@@ -232,8 +260,8 @@ export class LlamaSim {
       ...PROPS,
       default_generation_settings: { ...dgs, n_ctx: SIM_N_CTX },
       total_slots: this.nSlots,
-      model_alias: 'simulated-llama-3b-q4_k_m',
-      model_path: '/models/simulated-llama-3b-q4_k_m.gguf',
+      model_alias: this.#o.alias,
+      model_path: this.#o.path,
     };
   }
 

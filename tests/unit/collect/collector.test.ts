@@ -77,6 +77,23 @@ describe('collector against the stand-in llama-server', () => {
     expect(h.frames[h.frames.length - 1].values.uptime_s).toBeLessThan(1);
   });
 
+  it('a poller started over a recent stored sample (a tab taking over) goes on from it; an old sample is left out', async () => {
+    server = await standIn({ traffic: 'idle' });
+    const url = server.url;
+    const stored = (ageMs: number) => ({ ts: Date.now() - ageMs, values: { uptime_s: 500, 'llamacpp:tokens_predicted_total': 0, 'llamacpp:prompt_tokens_total': 0 } });
+    for (const [ageMs, goesOn] of [[2000, true], [10 * 60_000, false]] as const) {
+      const sample = stored(ageMs);
+      const h = harness([endpoint(url)], { lastStored: () => sample, lastStoredTs: () => sample.ts });
+      stopCollector = () => h.collector.stop();
+      h.collector.sync();
+      const first = await waitFor(() => h.frames.find((f) => f.values.uptime_s != null), 'a first sample');
+      h.collector.stop();
+      if (goesOn) expect(first.values.uptime_s).toBeGreaterThanOrEqual(502);
+      else expect(first.values.uptime_s).toBe(0);
+      expect(h.events.filter((e) => e.kind === 'restart')).toEqual([]);
+    }
+  });
+
   it('backs off while the server is down and recovers as soon as it is back', async () => {
     const h = await setup({ traffic: 'idle' });
     await waitFor(() => h.last()?.state === 'ok', 'ok');

@@ -10,7 +10,7 @@ describe('simulatedFetch', () => {
       return new Response('real');
     }) as typeof fetch;
     let now = 1_800_000_000_000;
-    const f = simulatedFetch(real, () => now);
+    const f = simulatedFetch(real, () => now, () => 1_800_000_000_000);
     const health = await f.fetch(`${SIM_LLAMA_URL}/health`);
     expect(await health.json()).toEqual({ status: 'ok' });
     now += 10_000;
@@ -22,9 +22,28 @@ describe('simulatedFetch', () => {
   });
 
   it('refuses an aborted request as a real fetch does', async () => {
-    const f = simulatedFetch(fetch, () => 0);
+    const f = simulatedFetch(fetch, () => 0, () => null);
     const ac = new AbortController();
     ac.abort();
     await expect(f.fetch(`${SIM_LLAMA_URL}/health`, { signal: ac.signal })).rejects.toThrow();
+  });
+
+  it('builds the simulation from the stored origin: the same origin goes on, a new one starts afresh, none starts now', async () => {
+    const T0 = 1_800_000_000_000;
+    const tokens = async (f: ReturnType<typeof simulatedFetch>) =>
+      Number(/^llamacpp:tokens_predicted_total (\S+)$/m.exec(await (await f.fetch(`${SIM_LLAMA_URL}/metrics`)).text())![1]);
+    let now = T0 + 120_000;
+    let stored: number | null = T0;
+    const taken = simulatedFetch(fetch, () => now, () => stored);
+    // Taken over two minutes in: requests have finished since the stored origin.
+    expect(await tokens(taken)).toBeGreaterThan(0);
+    // A new start stores a new origin: the next request meets a server just started.
+    stored = now;
+    expect(await tokens(taken)).toBe(0);
+    // No origin stored (a simulation begun before origins were stored): it begins at the first request and keeps going.
+    const legacy = simulatedFetch(fetch, () => now, () => null);
+    expect(await tokens(legacy)).toBe(0);
+    now += 120_000;
+    expect(await tokens(legacy)).toBeGreaterThan(0);
   });
 });

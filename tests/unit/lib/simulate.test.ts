@@ -93,10 +93,4 @@ describe('simulated exporter', () => {
     expect(later).toBeGreaterThan(first + 20);
     expect(later).toBeLessThanOrEqual(HOT_C);
   });
-
-  it('history is empty and well formed', () => {
-    const sim = createSimulation(T0);
-    const h = JSON.parse(sim.answer(`${SIM_EXPORTER_URL}/api/v1/history?since=0`, 'GET', T0).body);
-    expect(h).toMatchObject({ version: 1, ts: [], series: {} });
-  });
 });
