@@ -77,6 +77,12 @@ test('a first visit tries the simulated server: one click shows every panel (ser
   await expect.poll(() => page.getByTestId('request-row').count(), { timeout: 30_000 }).toBeGreaterThan(0);
   await expect(page.getByTestId('sim-banner')).toBeVisible();
 
+  // No scrape job is offered for it: no Prometheus could reach a server that lives in this browser.
+  await page.goto('#/fleet');
+  await page.getByText('Scrape these servers with your own Prometheus').click();
+  await expect(page.getByTestId('prometheus-yml')).toBeVisible();
+  await expect(page.getByTestId('prometheus-yml')).not.toContainText(SIM_HOST);
+
   // The export leaves the simulation out, with or without secrets.
   for (const includeSecrets of [false, true]) {
     const holds = await page.evaluate(async ([secrets, host]) => {
