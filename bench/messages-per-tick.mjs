@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Page <-> worker messages per poll tick on the live dashboard, for 1 and 4 endpoints: the built app (dist/,
+// Page <-> worker messages per poll tick on the live dashboard, for 1, 4 and 10 endpoints: the built app (dist/,
 // from `npx vite build`) in headless Chromium, polling stand-in llama-servers (tests/fixtures) every second.
 // Counts every postMessage the page sends to its worker (or a Comlink port) and every message it receives.
 // `npm run bench` (bench/run.mjs) reports it; on its own: node bench/messages-per-tick.mjs [seconds per run,
-// default 10] after `npx vite build`. Ports 4290 (app, standalone only), 18290-18293 (stand-ins).
+// default 10] after `npx vite build`. Port 4290 (app, standalone only); the stand-ins take free ports.
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startStandIn } from '../tests/fixtures/llama-stand-in.mjs';
@@ -40,13 +40,13 @@ function counter() {
 }
 
 /**
- * Messages per tick with 1 and 4 endpoints. `newContext()` gives a fresh browser context, `appUrl` the
+ * Messages per tick with 1, 4 and 10 endpoints. `newContext()` gives a fresh browser context, `appUrl` the
  * built app's address. Returns one row per endpoint count.
  */
 export async function measureMessagesPerTick({ newContext, appUrl, seconds = 10 }) {
   const results = [];
-  for (const n of [1, 4]) {
-    const servers = await Promise.all(Array.from({ length: n }, (_, i) => startStandIn({ port: 18290 + i, traffic: 'steady', slots: 2 })));
+  for (const n of [1, 4, 10]) {
+    const servers = await Promise.all(Array.from({ length: n }, () => startStandIn({ port: 0, traffic: 'steady', slots: 2 })));
     const context = await newContext();
     try {
       const page = context.pages()[0] ?? await context.newPage();

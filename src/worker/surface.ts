@@ -7,12 +7,46 @@ type Routed = { [K in RpcMethod]: (...args: Parameters<RpcApi[K]>) => Promise<Aw
 
 const CONTROL = new Set<string>(['init', 'status', 'close', 'subscribe', 'applyWrite']);
 
-/** How long other events wait for the tick's 'frames' event, so that a tick is one message (ms). */
-const BATCH_MS = 300;
+/**
+ * How long a poll's own events (status changes, request records) wait for a 'frames' event, which the
+ * frame queue sends once per tick (ms); they wait longer only where no frames follow at all.
+ */
+const TICK_WAIT_MS = 2000;
+
+/** Events that come from the polls and travel with their tick's 'frames' event. */
+const PER_TICK = new Set<DbEvent['type']>(['status', 'requests']);
 
 /**
- * Sends events to the page in batches on a port of their own, one way: a poll tick's status changes
- * and its 'frames' event (which ends the tick) travel as one message, however many endpoints there are.
+ * One batch as the page needs it: the 'requests' notices (the fast reads write every 250 ms) merged into
+ * one naming every endpoint, and of several statuses of one endpoint only the last; everything else as
+ * it came, in order.
+ */
+export function coalesceEvents(batch: DbEvent[]): DbEvent[] {
+  const lastStatus = new Map<number, DbEvent>();
+  for (const ev of batch) if (ev.type === 'status') lastStatus.set(ev.status.endpointId, ev);
+  const out: DbEvent[] = [];
+  let requests: Extract<DbEvent, { type: 'requests' }> | null = null;
+  for (const ev of batch) {
+    if (ev.type === 'status' && lastStatus.get(ev.status.endpointId) !== ev) continue;
+    if (ev.type === 'requests') {
+      if (requests) {
+        for (const id of ev.endpointIds) if (!requests.endpointIds.includes(id)) requests.endpointIds.push(id);
+        continue;
+      }
+      requests = { type: 'requests', endpointIds: [...ev.endpointIds] };
+      out.push(requests);
+      continue;
+    }
+    out.push(ev);
+  }
+  return out;
+}
+
+/**
+ * Sends events to the page in batches on a port of their own, one way: a poll tick's status changes, its
+ * request records and its 'frames' event (which ends the tick) travel as one message, however many
+ * endpoints there are. Any other event (a change the user made, the database's state) goes at once, with
+ * whatever is waiting.
  */
 function batchTo(port: MessagePort): (ev: DbEvent) => void {
   let queued: DbEvent[] = [];
@@ -22,12 +56,12 @@ function batchTo(port: MessagePort): (ev: DbEvent) => void {
     timer = null;
     const batch = queued;
     queued = [];
-    if (batch.length > 0) port.postMessage(batch);
+    if (batch.length > 0) port.postMessage(coalesceEvents(batch));
   };
   return (ev) => {
     queued.push(ev);
-    if (ev.type === 'frames' || ev.type === 'db' || ev.type === 'reload') send();
-    else timer ??= setTimeout(send, BATCH_MS);
+    if (!PER_TICK.has(ev.type)) send();
+    else timer ??= setTimeout(send, TICK_WAIT_MS);
   };
 }
 

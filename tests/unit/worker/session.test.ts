@@ -19,7 +19,7 @@ function pollingLog() {
     return {
       sync: () => {},
       stop: () => polling.delete(tab),
-      statuses: () => [],
+      statuses: () => [], shortestIntervalMs: () => 400,
       testConnection: async () => { throw new Error('not here'); },
       loadModel: async () => {},
       unloadModel: async () => {},
