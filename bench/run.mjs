@@ -6,7 +6,7 @@
 // issue 6 beside each figure and writes bench/results.json.
 // Environment: BENCH_PORT (default 4280), CHROMIUM_PATH (default /usr/bin/chromium), BENCH_SKIP_BUILD=1
 // reuses bench/dist from an earlier run, BENCH_ONLY=part,... runs only those parts (native, workload, cold,
-// messages, watch; the others' rows read "-"), e.g. BENCH_ONLY=cold,messages for the page's figures.
+// messages, watch, exporter; the others' rows read "-"), e.g. BENCH_ONLY=cold,messages for the page's figures.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -429,7 +429,7 @@ row('bytes per raw sample at rest', browser['size.bytesPerSample'], native['size
 row('DB file after 24 h (2 h raw + rollups)', browser['size.24h.file'], native['size.24h.file'], MB);
 row('DB file after 7 d', browser['size7d.file'], native['size7d.file'], MB);
 // The companion exporter's memory for one watched llama-server (its columnar ring), measured in Node by its own script.
-const exporterMemory = run(process.execPath, ['--expose-gc', 'scripts/measure-exporter-llama-memory.mjs'], 'exporter memory per watched llama-server', { capture: true });
+const exporterMemory = want('exporter') ? run(process.execPath, ['--expose-gc', 'scripts/measure-exporter-llama-memory.mjs'], 'exporter memory per watched llama-server', { capture: true }) : '';
 const ringMiB = Number(/llama-server, \d+ slots: .*?ring ([\d.]+) MiB/.exec(exporterMemory)?.[1]);
 row('exporter memory per watched llama-server (4 slots, 24 h at 1 s)', Number.isFinite(ringMiB) ? ringMiB * 2 ** 20 : undefined, undefined, MB, { text: '<= 32 MB', ok: (v) => v <= 32e6 });
 row('app JS without the sqlite-wasm engine, gzip', sizes.appJsWithoutEngine, undefined, kB, { text: '< 150 kB', ok: (v) => v < 150_000 });

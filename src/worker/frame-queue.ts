@@ -24,9 +24,9 @@ export interface FrameQueueOptions {
 /**
  * The frames of one tick are stored together and announced in one event: one commit per tick, because a
  * commit costs ~1-2 ms on OPFS where a row inside one costs ~0.03 ms (measured in Chromium here), and one
- * message per tick to each tab, however many endpoints there are. The pollers start on a shared grid of
- * the shortest interval (collect/tick-clock.ts) and say when each poll ends. The queue stores once per
- * tick of that grid: when no poll is running any more, or half an interval after the tick's first
+ * message per tick to each tab, however many endpoints there are. The pollers start on the multiples of
+ * their interval (collect/tick-clock.ts) and say when each poll ends. The queue stores once per tick of
+ * the shortest interval: when no poll is running any more, or half an interval after the tick's first
  * submission if one still is (a slow endpoint holds the others back that long at most). What arrives after
  * the tick's flush (a slow endpoint's late frames) goes out with the next tick's, never later than one
  * interval after it arrived. On a failure the submissions are retried one by one, so one bad frame does
