@@ -124,7 +124,10 @@ try {
   if (want('workload')) Object.assign(browser, await startup());
   if (want('messages')) {
     log('> Page <-> worker messages per poll tick (stand-in servers, 5 s each)');
-    for (const r of await measureMessagesPerTick({ newContext: browserContext, appUrl: `${origin}/app/`, seconds: 5 })) cold[`messages.${r.endpoints}`] = r.perTick;
+    for (const r of await measureMessagesPerTick({ newContext: browserContext, appUrl: `${origin}/app/`, seconds: 5 })) {
+      cold[`messages.${r.endpoints}`] = r.perTick;
+      cold[`messages.${r.endpoints}.follower`] = r.followerPerTick;
+    }
   }
   if (want('watch')) {
     log('> Cost of watching: CPU of the whole browser, 0, 1 and 10 idle stand-in servers at 1 s (15 s each)');
@@ -409,6 +412,7 @@ row('query 24 h from the page, through Comlink (p99)', cold['page.query.24h']?.p
 row('page<->worker messages per poll tick, 1 server', cold['messages.1'], undefined, count);
 row('page<->worker messages per poll tick, 4 servers', cold['messages.4'], undefined, count);
 row('page<->worker messages per poll tick, 10 servers', cold['messages.10'], undefined, count);
+row('  same, 10 servers, in a second tab (it follows the first)', cold['messages.10.follower'], undefined, count);
 const pct = (v) => (v === undefined ? '-' : `${v.toFixed(1)} %`);
 const hiddenNote = (n) => (cold[`watch.${n}.hiddenState`] === 'hidden' ? '' : ' (headless kept the page visible: not measured)');
 row('watching, no endpoint, tab visible (% of one core, whole browser)', cold['watch.0.visible'], undefined, pct);

@@ -3,7 +3,7 @@ import type { Collector, CollectorDeps } from '../../../src/collect/collector';
 import type { DbEvent, EndpointInput } from '../../../src/lib/types';
 import { createApi } from '../../../src/worker/api';
 import { createSession } from '../../../src/worker/session';
-import { coalesceEvents, createSurface } from '../../../src/worker/surface';
+import { createSurface } from '../../../src/worker/surface';
 
 const llama: EndpointInput = { kind: 'llama', name: 'box', url: 'http://127.0.0.1:8080', apiKey: null, intervalMs: 1000, enabled: true };
 
@@ -61,20 +61,5 @@ describe('the surface the page calls', () => {
       port1.close();
       api.close();
     }
-  });
-});
-
-describe('a batch of events for the page', () => {
-  const status = (endpointId: number, state: 'ok' | 'down'): DbEvent => ({
-    type: 'status', status: { endpointId, state, message: null, lastOkAt: 1, lastErrorAt: null, info: {}, isRouter: false, routerModels: [] },
-  });
-
-  it('names every endpoint whose requests were written in one notice, keeps each endpoint\'s last status, and the rest in order', () => {
-    const frames: DbEvent = { type: 'frames', endpointIds: [1, 2], ts: 5, latest: [], events: [] };
-    const out = coalesceEvents([
-      { type: 'requests', endpointIds: [1] }, status(1, 'ok'), { type: 'requests', endpointIds: [2, 1] }, status(2, 'down'),
-      { type: 'requests', endpointIds: [1] }, status(1, 'down'), frames,
-    ]);
-    expect(out).toEqual([{ type: 'requests', endpointIds: [1, 2] }, status(2, 'down'), status(1, 'down'), frames]);
   });
 });
