@@ -13,7 +13,8 @@ const SNAP_MS = 10;
  * A tick (a wait of one interval or more: the interval itself, a backoff) lands on the first grid point no
  * earlier than a quarter interval before the time asked for, so consecutive ticks stay between 0.75 and
  * 1.75 intervals apart while a poller finds its phase, then exactly one apart. A shorter wait
- * (llama-server's fast /slots reads between ticks) is kept as asked.
+ * (llama-server's fast /slots reads between ticks) is kept as asked, unless it ends within SNAP_MS of a
+ * grid point (the tick that follows the fast reads): then it joins that point.
  */
 export function nextPollAt(started: number, delay: number, intervalMs: number): number {
   const at = started + delay;
