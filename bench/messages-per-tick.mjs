@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Page <-> worker messages per poll tick on the live dashboard, for 1 and 4 endpoints: the built app (dist/,
+// Page <-> worker messages per poll tick on the live dashboard, for 1, 4 and 10 endpoints: the built app (dist/,
 // from `npx vite build`) in headless Chromium, polling stand-in llama-servers (tests/fixtures) every second.
-// Counts every postMessage the page sends to its worker (or a Comlink port) and every message it receives.
+// Counts every postMessage the page sends to its worker (or a Comlink port) and every message it receives,
+// in the tab that owns the database and in a second tab that follows it.
 // `npm run bench` (bench/run.mjs) reports it; on its own: node bench/messages-per-tick.mjs [seconds per run,
-// default 10] after `npx vite build`. Ports 4290 (app, standalone only), 18290-18293 (stand-ins).
+// default 10] after `npx vite build`. Port 4290 (app, standalone only); the stand-ins take free ports.
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startStandIn } from '../tests/fixtures/llama-stand-in.mjs';
@@ -40,30 +41,40 @@ function counter() {
 }
 
 /**
- * Messages per tick with 1 and 4 endpoints. `newContext()` gives a fresh browser context, `appUrl` the
+ * Messages per tick with 1, 4 and 10 endpoints, in the owner tab and in a second tab. `newContext()` gives a fresh browser context, `appUrl` the
  * built app's address. Returns one row per endpoint count.
  */
 export async function measureMessagesPerTick({ newContext, appUrl, seconds = 10 }) {
   const results = [];
-  for (const n of [1, 4]) {
-    const servers = await Promise.all(Array.from({ length: n }, (_, i) => startStandIn({ port: 18290 + i, traffic: 'steady', slots: 2 })));
+  for (const n of [1, 4, 10]) {
+    const servers = await Promise.all(Array.from({ length: n }, () => startStandIn({ port: 0, traffic: 'steady', slots: 2 })));
     const context = await newContext();
     try {
+      await context.addInitScript(counter);
       const page = context.pages()[0] ?? await context.newPage();
-      await page.addInitScript(counter);
       const query = servers.map((s) => `server=${encodeURIComponent(s.url)}`).join('&');
       await page.goto(`${appUrl}?${query}#/dashboard`);
       await page.getByTestId('endpoint-card').nth(n - 1).waitFor();
+      // A second tab of the same dashboard: it follows, its worker hears the ticks from the first tab's.
+      const follower = await context.newPage();
+      await follower.goto(`${appUrl}#/dashboard`);
+      await follower.getByTestId('endpoint-card').nth(n - 1).waitFor();
       await page.waitForTimeout(3000);
-      const before = await page.evaluate(() => ({ ...globalThis.__messages }));
+      const count = () => Promise.all([page, follower].map((p) => p.evaluate(() => ({ ...globalThis.__messages }))));
+      const before = await count();
       for (const s of servers) s.control({ resetHits: true });
       await page.waitForTimeout(seconds * 1000);
-      const after = await page.evaluate(() => ({ ...globalThis.__messages }));
+      const after = await count();
       // A tick is one poll round of every endpoint: the /metrics requests of the busiest server.
       const ticks = Math.max(...servers.map((s) => s.state().log.filter((r) => r.path === '/metrics').length));
-      const sent = after.sent - before.sent;
-      const received = after.received - before.received;
-      results.push({ endpoints: n, ticks, sent, received, perTick: +((sent + received) / ticks).toFixed(2) });
+      const [sent, received, followerMessages] = [
+        after[0].sent - before[0].sent, after[0].received - before[0].received,
+        after[1].sent + after[1].received - before[1].sent - before[1].received,
+      ];
+      results.push({
+        endpoints: n, ticks, sent, received, perTick: +((sent + received) / ticks).toFixed(2),
+        followerPerTick: +(followerMessages / ticks).toFixed(2),
+      });
     } finally {
       await context.close();
       await Promise.all(servers.map((s) => s.close()));
@@ -95,8 +106,8 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     await browser.close();
     preview.kill();
   }
-  console.log('endpoints  ticks  page->worker  worker->page  messages/tick');
+  console.log('endpoints  ticks  page->worker  worker->page  messages/tick  second tab, messages/tick');
   for (const r of results) {
-    console.log(`${String(r.endpoints).padStart(9)}  ${String(r.ticks).padStart(5)}  ${String(r.sent).padStart(12)}  ${String(r.received).padStart(12)}  ${String(r.perTick).padStart(13)}`);
+    console.log(`${String(r.endpoints).padStart(9)}  ${String(r.ticks).padStart(5)}  ${String(r.sent).padStart(12)}  ${String(r.received).padStart(12)}  ${String(r.perTick).padStart(13)}  ${String(r.followerPerTick).padStart(25)}`);
   }
 }

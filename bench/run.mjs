@@ -5,7 +5,8 @@
 // the built app with a warm service worker and its bundle size, prints one table with the budget of
 // issue 6 beside each figure and writes bench/results.json.
 // Environment: BENCH_PORT (default 4280), CHROMIUM_PATH (default /usr/bin/chromium), BENCH_SKIP_BUILD=1
-// reuses bench/dist from an earlier run.
+// reuses bench/dist from an earlier run, BENCH_ONLY=part,... runs only those parts (native, workload, cold,
+// messages, watch, exporter; the others' rows read "-"), e.g. BENCH_ONLY=cold,messages for the page's figures.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ const port = Number(process.env.BENCH_PORT ?? 4280);
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 const log = (s) => process.stderr.write(`${s}\n`);
+const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
+const want = (part) => only.size === 0 || only.has(part);
 
 function run(cmd, args, what, opts = {}) {
   log(`> ${what}`);
@@ -41,7 +44,7 @@ if (!existsSync(vite)) {
 }
 
 // better-sqlite3 is a native module for the comparison only: kept out of package.json so `npm ci` stays lean.
-if (!existsSync(join(bench, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))) {
+if (want('native') && !existsSync(join(bench, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))) {
   run('npm', ['install', '--prefix', bench, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', 'better-sqlite3@12'],
     'Installing better-sqlite3 v12 into bench/node_modules (benchmark only; may compile, a few minutes)');
 }
@@ -61,8 +64,11 @@ const { chromium } = await import('@playwright/test');
 const load = [loadavg()[0]];
 
 // ---- native ----
-log('> Native SQLite (better-sqlite3) workload');
-const native = JSON.parse(run(process.execPath, [join(dist, 'native.mjs')], 'node bench/dist/native.mjs', { capture: true }).trim().split('\n').pop());
+let native = {};
+if (want('native')) {
+  log('> Native SQLite (better-sqlite3) workload');
+  native = JSON.parse(run(process.execPath, [join(dist, 'native.mjs')], 'node bench/dist/native.mjs', { capture: true }).trim().split('\n').pop());
+}
 
 // ---- a static server: the app under /app/, the benchmark page under /bench/ ----
 const TYPES = {
@@ -99,8 +105,8 @@ let browser = {};
 let cold = {};
 try {
   // ---- browser workload ----
-  const ctx = await browserContext();
-  try {
+  const ctx = want('workload') ? await browserContext() : null;
+  if (ctx) try {
     const page = ctx.pages()[0] ?? await ctx.newPage();
     page.on('pageerror', (e) => log(`  page error: ${e.message}`));
     await page.goto(`${origin}/bench/page.html`);
@@ -114,16 +120,23 @@ try {
   } finally {
     await ctx.close();
   }
-  cold = await coldStart();
-  Object.assign(browser, await startup());
-  log('> Page <-> worker messages per poll tick (stand-in servers, 5 s each)');
-  for (const r of await measureMessagesPerTick({ newContext: browserContext, appUrl: `${origin}/app/`, seconds: 5 })) cold[`messages.${r.endpoints}`] = r.perTick;
-  log('> Cost of watching: CPU of the whole browser, 0, 1 and 10 idle stand-in servers at 1 s (15 s each)');
-  const launch = (dir) => chromium.launchPersistentContext(dir, { executablePath, args: chromiumArgs, viewport: { width: 1280, height: 900 } });
-  for (const r of await measureWatchCost({ launch, appUrl: `${origin}/app/`, seconds: 15 })) {
-    cold[`watch.${r.servers}.visible`] = r.visible;
-    cold[`watch.${r.servers}.hidden`] = r.hidden;
-    cold[`watch.${r.servers}.hiddenState`] = r.hiddenState;
+  if (want('cold')) cold = await coldStart();
+  if (want('workload')) Object.assign(browser, await startup());
+  if (want('messages')) {
+    log('> Page <-> worker messages per poll tick (stand-in servers, 5 s each)');
+    for (const r of await measureMessagesPerTick({ newContext: browserContext, appUrl: `${origin}/app/`, seconds: 5 })) {
+      cold[`messages.${r.endpoints}`] = r.perTick;
+      cold[`messages.${r.endpoints}.follower`] = r.followerPerTick;
+    }
+  }
+  if (want('watch')) {
+    log('> Cost of watching: CPU of the whole browser, 0, 1 and 10 idle stand-in servers at 1 s (15 s each)');
+    const launch = (dir) => chromium.launchPersistentContext(dir, { executablePath, args: chromiumArgs, viewport: { width: 1280, height: 900 } });
+    for (const r of await measureWatchCost({ launch, appUrl: `${origin}/app/`, seconds: 15 })) {
+      cold[`watch.${r.servers}.visible`] = r.visible;
+      cold[`watch.${r.servers}.hidden`] = r.hidden;
+      cold[`watch.${r.servers}.hiddenState`] = r.hiddenState;
+    }
   }
 } finally {
   server.close();
@@ -409,7 +422,7 @@ const rows = [];
  */
 function row(label, b, n, fmt, budget, ratioBudget, rate = false) {
   const ratio = b !== undefined && n !== undefined ? (rate ? n / b : b / n) : undefined;
-  const verdict = budget ? (budget.ok(b) ? 'PASS' : 'MISS') : '';
+  const verdict = budget && b !== undefined ? (budget.ok(b) ? 'PASS' : 'MISS') : '';
   const rv = ratioBudget && ratio !== undefined ? (ratio <= ratioBudget ? 'PASS' : 'MISS') : '';
   rows.push({ label, browser: fmt(b), native: n === undefined ? '' : fmt(n), ratio: ratio === undefined ? '' : `${ratio.toFixed(1)}x ${rv}`.trim(), budget: budget ? `${budget.text} ${verdict}` : '', verdictBudget: verdict, verdictRatio: rv });
 }
@@ -453,6 +466,8 @@ row('query 24 h from the page, through Comlink (median)', med(cold['page.query.2
 row('query 24 h from the page, through Comlink (p99)', cold['page.query.24h']?.p99, undefined, ms);
 row('page<->worker messages per poll tick, 1 server', cold['messages.1'], undefined, count);
 row('page<->worker messages per poll tick, 4 servers', cold['messages.4'], undefined, count);
+row('page<->worker messages per poll tick, 10 servers', cold['messages.10'], undefined, count);
+row('  same, 10 servers, in a second tab (it follows the first)', cold['messages.10.follower'], undefined, count);
 const pct = (v) => (v === undefined ? '-' : `${v.toFixed(1)} %`);
 const hiddenNote = (n) => (cold[`watch.${n}.hiddenState`] === 'hidden' ? '' : ' (headless kept the page visible: not measured)');
 row('watching, no endpoint, tab visible (% of one core, whole browser)', cold['watch.0.visible'], undefined, pct);
@@ -486,7 +501,7 @@ row('bytes per raw sample at rest', browser['size.bytesPerSample'], native['size
 row('DB file after 24 h (2 h raw + rollups)', browser['size.24h.file'], native['size.24h.file'], MB);
 row('DB file after 7 d', browser['size7d.file'], native['size7d.file'], MB);
 // The companion exporter's memory for one watched llama-server (its columnar ring), measured in Node by its own script.
-const exporterMemory = run(process.execPath, ['--expose-gc', 'scripts/measure-exporter-llama-memory.mjs'], 'exporter memory per watched llama-server', { capture: true });
+const exporterMemory = want('exporter') ? run(process.execPath, ['--expose-gc', 'scripts/measure-exporter-llama-memory.mjs'], 'exporter memory per watched llama-server', { capture: true }) : '';
 const ringMiB = Number(/llama-server, \d+ slots: .*?ring ([\d.]+) MiB/.exec(exporterMemory)?.[1]);
 row('exporter memory per watched llama-server (4 slots, 24 h at 1 s)', Number.isFinite(ringMiB) ? ringMiB * 2 ** 20 : undefined, undefined, MB, { text: '<= 32 MB', ok: (v) => v <= 32e6 });
 row('app JS without the sqlite-wasm engine, gzip', sizes.appJsWithoutEngine, undefined, kB, { text: '< 150 kB', ok: (v) => v < 150_000 });

@@ -16,6 +16,7 @@ import { llamaPollerKind } from './llama-poller';
 import { prometheusPollerKind } from './prometheus-poller';
 import { endpointFromInput, initialStatus, type Poller, type PollerContext, type PollerKind } from './poller';
 import type { GapStore } from './llama-gap-fill';
+import { TickClock } from './tick-clock';
 
 const POLLERS: Partial<Record<EndpointKind, PollerKind>> = {
   llama: { ...llamaPollerKind, identify: identifyLlama },
@@ -41,6 +42,8 @@ export interface CollectorDeps {
   timeoutMs?: number;
   /** Overrides location.protocol/origin (tests). */
   page?: { protocol: string | null; origin: string | null };
+  /** Told when each poll starts and ends (see PollerContext.pollStarted). */
+  pollStarted?: PollerContext['pollStarted'];
 }
 
 /** Fields whose change means the poller must start over. */
@@ -49,6 +52,7 @@ const pollerKey = (ep: Endpoint) => JSON.stringify([ep.kind, ep.url, ep.apiKey, 
 interface Running {
   key: string;
   poller: Poller;
+  intervalMs: number;
 }
 
 /** Creates the collector; call sync() after every change to the endpoint list. */
@@ -57,8 +61,9 @@ export function createCollector(deps: CollectorDeps) {
   const doFetch = deps.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const running = new Map<number, Running>();
   const idle = new Map<number, EndpointStatus>();
+  const clock = new TickClock(now);
 
-  function context(ep: Endpoint) {
+  function context(ep: Endpoint): PollerContext {
     return {
       endpoint: ep,
       fetch: doFetch,
@@ -73,6 +78,8 @@ export function createCollector(deps: CollectorDeps) {
       requestsFastMs: deps.requestsFastMs,
       timeoutMs: deps.timeoutMs,
       page: deps.page,
+      clock,
+      pollStarted: deps.pollStarted,
     };
   }
 
@@ -105,7 +112,7 @@ export function createCollector(deps: CollectorDeps) {
         }
         idle.delete(ep.id);
         const poller = kind.create(context(ep));
-        running.set(ep.id, { key, poller });
+        running.set(ep.id, { key, poller, intervalMs: ep.intervalMs });
         deps.emit({ type: 'status', status: poller.status() });
         poller.start();
       }
@@ -113,6 +120,13 @@ export function createCollector(deps: CollectorDeps) {
 
     stop(): void {
       for (const id of [...running.keys()]) stopOne(id);
+    },
+
+    /** The shortest poll interval among the running pollers (ms), null when none runs. */
+    shortestIntervalMs(): number | null {
+      let min: number | null = null;
+      for (const r of running.values()) min = Math.min(min ?? Infinity, r.intervalMs);
+      return min;
     },
 
     statuses(): EndpointStatus[] {

@@ -16,6 +16,7 @@ import type { StoredSample } from '../lib/llama-derive';
 import { RequestTracker } from '../lib/request-tracker';
 import { RouterControl } from './llama-router';
 import { PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
+import { nextPollAt } from './tick-clock';
 
 class LlamaPoller extends PollLoop {
   readonly #tick: LlamaTick;
@@ -73,7 +74,8 @@ class LlamaPoller extends PollLoop {
       this.#track(await this.#tick.fastSlots(this.#busy));
       return this.#nextDelay(now);
     }
-    this.#nextTickAt = now + (await this.#fullTick());
+    // On the grid, as the loop schedules it: the fast reads in between then end where the tick begins.
+    this.#nextTickAt = nextPollAt(now, await this.#fullTick(), this.ctx.endpoint.intervalMs);
     return this.#nextDelay(now);
   }
 

@@ -1,6 +1,7 @@
 /**
- * What the collector needs from a poller, whatever kind of endpoint it polls. A poller owns its timer,
- * never overlaps its own requests, and reports through its context.
+ * What the collector needs from a poller, whatever kind of endpoint it polls. A poller keeps its own
+ * schedule on the collector's shared clock (collect/tick-clock.ts), never overlaps its own requests, and
+ * reports through its context.
  */
 
 import type { Endpoint, EndpointInput, EndpointStatus, SampleFrame, SeriesEvent } from '../lib/types';
@@ -9,6 +10,7 @@ import { SeriesBudget, tooManySeriesText } from '../lib/series-budget';
 import type { RequestRecord } from '../lib/request-tracker';
 import { Cancelled, currentPage, request, type HttpEnv, type HttpResult } from './http';
 import type { GapStore } from './llama-gap-fill';
+import { nextPollAt, onGrid, TickClock } from './tick-clock';
 
 export interface PollerContext {
   endpoint: Endpoint;
@@ -35,6 +37,13 @@ export interface PollerContext {
   gaps?: GapStore;
   /** Page protocol/origin for mixed-content and CORS explanations; taken from `location` when absent. */
   page?: { protocol: string | null; origin: string | null };
+  /** The clock the collector's pollers share, so the ones due together start together; absent: one of its own. */
+  clock?: TickClock;
+  /**
+   * Called when a poll starts; returns the function to call when it has ended (frames handed on, status
+   * set), so that storage can tell when every poll of a tick is done.
+   */
+  pollStarted?(): () => void;
 }
 
 export interface Poller {
@@ -58,9 +67,10 @@ export interface PollerKind {
 export type PollEvent = Omit<SeriesEvent, 'endpointId'>;
 
 /**
- * The loop every poller shares: one timer, the next tick scheduled only when the current one has finished,
- * backoff after unexpected errors, one abort signal that stop() fires, and a status reported only when it
- * changes. Subclasses implement pollOnce, which returns the delay until the next tick.
+ * The loop every poller shares: the next tick scheduled only when the current one has finished, on the
+ * endpoint's grid (collect/tick-clock.ts), backoff after unexpected errors, one abort signal that stop()
+ * fires, and a status reported only when it changes. Subclasses implement pollOnce, which returns the delay
+ * until the next poll counted from this one's start.
  */
 export abstract class PollLoop implements Poller {
   protected readonly ctx: PollerContext;
@@ -70,7 +80,8 @@ export abstract class PollLoop implements Poller {
   protected failures = 0;
   readonly #stopCtl = new AbortController();
   readonly #unexpected: string;
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  readonly #clock: TickClock;
+  #cancel: (() => void) | null = null;
   #stopped = true;
   #running = false;
   #status: EndpointStatus;
@@ -89,6 +100,7 @@ export abstract class PollLoop implements Poller {
     this.env = { fetch: ctx.fetch, pageProtocol: page.protocol, pageOrigin: page.origin };
     this.timeoutMs = ctx.timeoutMs ?? Math.max(defaultTimeout(ctx.endpoint.intervalMs), opts.minTimeoutMs ?? 0);
     this.#unexpected = opts.unexpected;
+    this.#clock = ctx.clock ?? new TickClock(ctx.now);
     this.#status = initialStatus(ctx.endpoint);
     this.#budget = new SeriesBudget(ctx.endpoint.kind);
   }
@@ -98,16 +110,18 @@ export abstract class PollLoop implements Poller {
   start(): void {
     if (!this.#stopped || this.#stopCtl.signal.aborted) return;
     this.#stopped = false;
-    // A tab taking over the database (or a reload) keeps the last owner's pace: no poll sooner than one
-    // interval after the newest stored sample, so the server is never polled at twice the rate.
+    // A tab taking over the database (or a reload) keeps the last owner's pace and phase: the first poll
+    // is the last owner's next grid point, so the server is never polled at twice the rate.
     const { id, intervalMs } = this.ctx.endpoint;
     const last = this.ctx.lastStoredTs?.(id) ?? null;
-    this.#schedule(last === null ? 0 : Math.min(intervalMs, Math.max(0, last + intervalMs - this.ctx.now())));
+    const now = this.ctx.now();
+    this.#schedule(last === null ? now : Math.min(now + intervalMs, Math.max(now, onGrid(last + intervalMs * 0.75, intervalMs))));
   }
 
   stop(): void {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#cancel?.();
+    this.#cancel = null;
     this.#stopCtl.abort();
   }
 
@@ -165,14 +179,15 @@ export abstract class PollLoop implements Poller {
     return backoffDelay(this.ctx.endpoint.intervalMs, this.failures);
   }
 
-  #schedule(ms: number): void {
+  #schedule(at: number): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#run(), ms);
+    this.#cancel = this.#clock.at(at, () => void this.#run());
   }
 
   async #run(): Promise<void> {
     if (this.#running || this.#stopped) return;
     this.#running = true;
+    const ended = this.ctx.pollStarted?.();
     const started = this.ctx.now();
     let delay: number;
     try {
@@ -184,8 +199,9 @@ export abstract class PollLoop implements Poller {
       delay = this.backoff();
     } finally {
       this.#running = false;
+      ended?.();
     }
-    this.#schedule(Math.max(0, delay - (this.ctx.now() - started)));
+    this.#schedule(nextPollAt(started, delay, this.ctx.endpoint.intervalMs));
   }
 }
 
@@ -198,7 +214,7 @@ export function pollerKind<P extends PollLoop>(make: (ctx: PollerContext) => P, 
     create: make,
     async probe(ctx) {
       // No gap store either: a test of the connection must not fill a llama-server's history.
-      const p = make({ ...ctx, gaps: undefined, saveFrames: () => undefined, onStatus: () => undefined });
+      const p = make({ ...ctx, gaps: undefined, saveFrames: () => undefined, onStatus: () => undefined, pollStarted: undefined });
       await once(p);
       return p.status();
     },

@@ -1,6 +1,10 @@
 import * as Comlink from 'comlink';
 import type { DbApi } from '../worker/surface';
 import type { DbEvent } from '../lib/types';
+import { HISTORY_WIRE, historyTransfer } from '../lib/history-wire';
+
+// Chart answers arrive packed in one transferred buffer (lib/history-wire.ts); unpacked here as the charts take them.
+Comlink.transferHandlers.set(HISTORY_WIRE, historyTransfer as Comlink.TransferHandler<unknown, unknown>);
 
 let remote: Comlink.Remote<DbApi> | null = null;
 

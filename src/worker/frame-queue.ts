@@ -15,26 +15,56 @@ export interface FrameQueueHooks {
   failed(error: unknown): void;
 }
 
+export interface FrameQueueOptions {
+  /** The shortest poll interval of the running pollers (ms): the queue's pace. */
+  intervalMs(): number;
+  now(): number;
+}
+
 /**
- * Pollers tick on their own timers; their frames are stored together, one commit per window,
- * because a commit costs ~1-2 ms on OPFS where a row inside one costs ~0.03 ms (measured in
- * Chromium here). On a failure the submissions are retried one by one, so one bad frame does not
- * cost the other endpoints their samples.
+ * The frames of one tick are stored together and announced in one event: one commit per tick, because a
+ * commit costs ~1-2 ms on OPFS where a row inside one costs ~0.03 ms (measured in Chromium here), and one
+ * message per tick to each tab, however many endpoints there are. The pollers start on the multiples of
+ * their interval (collect/tick-clock.ts) and say when each poll ends. The queue stores once per tick of
+ * the shortest interval: when no poll is running any more, or half an interval after the tick's first
+ * submission if one still is (a slow endpoint holds the others back that long at most). What arrives after
+ * the tick's flush (a slow endpoint's late frames) goes out with the next tick's, never later than one
+ * interval after it arrived. On a failure the submissions are retried one by one, so one bad frame does
+ * not cost the other endpoints their samples.
  */
 export class FrameQueue {
   readonly #hooks: FrameQueueHooks;
-  readonly #delayMs: number;
+  readonly #opts: FrameQueueOptions;
   #queued: Submission[] = [];
+  /** When the first submission now queued arrived. */
+  #openedAt = 0;
+  #lastFlush = -Infinity;
+  #running = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(hooks: FrameQueueHooks, delayMs = 250) {
+  constructor(hooks: FrameQueueHooks, opts: FrameQueueOptions) {
     this.#hooks = hooks;
-    this.#delayMs = delayMs;
+    this.#opts = opts;
+  }
+
+  /** A poll has started; call the function returned when it has ended (once; later calls do nothing). */
+  pollStarted(): () => void {
+    this.#running++;
+    // A straggler's frames due now wait for this tick's instead.
+    this.#arm();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#running--;
+      this.#arm();
+    };
   }
 
   push(frames: SampleFrame[], events?: SeriesEvent[]): void {
+    if (this.#queued.length === 0) this.#openedAt = this.#opts.now();
     this.#queued.push({ frames, events });
-    this.#timer ??= setTimeout(() => this.flush(), this.#delayMs);
+    this.#arm();
   }
 
   /** Stores what is queued now (before a hand-over, an export or an import). */
@@ -44,6 +74,7 @@ export class FrameQueue {
     const batch = this.#queued;
     this.#queued = [];
     if (batch.length === 0) return;
+    this.#lastFlush = this.#opts.now();
     let allStored = true;
     try {
       this.#hooks.store(batch);
@@ -58,6 +89,28 @@ export class FrameQueue {
       }
     }
     this.#hooks.stored(batch, allStored);
+  }
+
+  /** (Re)sets the flush timer: see the class comment. Never flushes in the caller's stack (a poller's). */
+  #arm(): void {
+    if (this.#queued.length === 0) return;
+    const interval = this.#opts.intervalMs();
+    const now = this.#opts.now();
+    const tick = Math.floor(now / interval) * interval;
+    let due: number;
+    if (this.#lastFlush >= tick) {
+      // This tick has had its flush: wait for the next one's (its polls starting call this again).
+      due = tick + 1.5 * interval;
+    } else if (this.#running > 0) {
+      // Frames carried over from the last tick wait for this one's polls as long as its own do.
+      due = Math.max(this.#openedAt, tick) + interval / 2;
+    } else {
+      due = now;
+    }
+    // Whatever happens, nothing waits longer than one interval.
+    due = Math.min(due, this.#openedAt + interval);
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.flush(), Math.max(0, due - now));
   }
 }
 

@@ -19,6 +19,9 @@ import { SIM_META_KEY } from '../lib/simulate/host';
 /** Starts polling (src/collect/collector.ts createCollector); injected so unit tests choose. */
 export type CollectorFactory = (deps: CollectorDeps) => Collector;
 
+/** The frame queue's pace while no poller runs (frames stored by hand); the endpoint form's default interval. */
+const DEFAULT_INTERVAL_MS = 1000;
+
 /** Rows the retention pass handles per step, so queries from the page interleave with it. */
 const RETENTION_BATCH = 5000;
 
@@ -38,7 +41,7 @@ export interface ServicesDeps {
 
 /**
  * What runs while this worker owns the database: the collector (polling), the frame queue (one commit
- * per window of ticks) and the retention timer (rollups, pruning, forgetting old write ids).
+ * and one 'frames' event per tick) and the retention timer (rollups, pruning, forgetting old write ids).
  */
 export function createServices(deps: ServicesDeps) {
   let collector: Collector | null = null;
@@ -80,6 +83,9 @@ export function createServices(deps: ServicesDeps) {
       storeFailure = `Samples could not be stored: ${errorText(e)}`;
       deps.warn(storeFailure);
     },
+  }, {
+    intervalMs: () => collector?.shortestIntervalMs() ?? DEFAULT_INTERVAL_MS,
+    now: deps.now,
   });
 
   /** One retention pass (rollups, then pruning) in batches, yielding to queries between them. */
@@ -169,6 +175,7 @@ export function createServices(deps: ServicesDeps) {
           deps.emit({ type: 'requests', endpointIds: [endpointId] });
         },
         requestsFastMs: () => fastMs,
+        pollStarted: () => frameQueue.pollStarted(),
         fetch: sim.fetch,
         now: deps.now,
       }) ?? null;

@@ -2,6 +2,7 @@ import type { DbEvent, DbStatus } from '../lib/types';
 import { errorText } from '../lib/error-text';
 import { WRITE_METHODS, type RpcApi, type RpcMethod } from './api';
 import { BUILD_ID, buildLabel } from './build-id';
+import { eventBatcher } from './event-batch';
 import {
   EVENTS_CHANNEL, LOCK_NAME, RPC_CHANNEL, tabChannel,
   type Broadcast, type ChannelLike, type ReplyMessage, type TabEnv, type ToOwner,
@@ -152,8 +153,8 @@ export function createSession(options: SessionOptions) {
       }
       role = 'follower';
       setStatus({ ...m.status, role: 'follower' });
-    } else if (m.t === 'event' && m.ev.type !== 'db') {
-      deliver(m.ev);
+    } else if (m.t === 'events') {
+      for (const ev of m.evs) if (ev.type !== 'db') deliver(ev);
     }
   }
 
@@ -210,11 +211,13 @@ export function createSession(options: SessionOptions) {
     stopWatch?.();
     stopWatch = null;
     setStatus({ state: 'connecting', storage: null, message: null, role: 'owner' });
+    // The other tabs get a tick's events in one message too.
+    const broadcast = eventBatcher((evs) => events?.postMessage({ t: 'events', owner: env.tabId, evs } satisfies Broadcast));
     api.subscribe((ev) => {
       if (ev.type === 'db') setStatus({ ...ev.status, role: 'owner' });
       else {
         deliver(ev);
-        events?.postMessage({ t: 'event', owner: env.tabId, ev } satisfies Broadcast);
+        if (events) broadcast(ev);
       }
     });
     opened = api.init();

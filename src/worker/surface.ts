@@ -1,35 +1,11 @@
-import type { DbEvent } from '../lib/types';
 import type { RpcApi, RpcMethod } from './api';
 import type { Session } from './session';
+import { eventBatcher } from './event-batch';
 
 /** Every RPC method as the page sees it: the same arguments, the answer always behind a Promise. */
 type Routed = { [K in RpcMethod]: (...args: Parameters<RpcApi[K]>) => Promise<Awaited<ReturnType<RpcApi[K]>>> };
 
 const CONTROL = new Set<string>(['init', 'status', 'close', 'subscribe', 'applyWrite']);
-
-/** How long other events wait for the tick's 'frames' event, so that a tick is one message (ms). */
-const BATCH_MS = 300;
-
-/**
- * Sends events to the page in batches on a port of their own, one way: a poll tick's status changes
- * and its 'frames' event (which ends the tick) travel as one message, however many endpoints there are.
- */
-function batchTo(port: MessagePort): (ev: DbEvent) => void {
-  let queued: DbEvent[] = [];
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const send = () => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    const batch = queued;
-    queued = [];
-    if (batch.length > 0) port.postMessage(batch);
-  };
-  return (ev) => {
-    queued.push(ev);
-    if (ev.type === 'frames' || ev.type === 'db' || ev.type === 'reload') send();
-    else timer ??= setTimeout(send, BATCH_MS);
-  };
-}
 
 /**
  * What the worker exposes to its page: the session (joining the tabs, status, events) and every RPC
@@ -47,7 +23,7 @@ export function createSurface(session: Session, api: RpcApi) {
     /** Reloads every tab of the dashboard (after a deploy, so that all run one version). */
     reloadEveryTab: () => session.reloadEveryTab(),
     /** Sends this tab's events, in batches, on `port` (transferred from the page) for the page's life. */
-    subscribe: (port: MessagePort) => void session.subscribe(batchTo(port)),
+    subscribe: (port: MessagePort) => void session.subscribe(eventBatcher((batch) => port.postMessage(batch))),
   };
 }
 

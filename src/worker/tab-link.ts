@@ -4,8 +4,8 @@
  * - the Web Lock LOCK_NAME is held by the owner's worker; the other tabs' workers queue for it, so when
  *   the owner's tab closes or crashes the browser releases it and the next tab in line takes over;
  * - requests go on the shared channel RPC_CHANNEL (only the owner listens), each reply only on the
- *   asking tab's own channel (a chart series reaches no other tab), and the per-tick events and the
- *   owner's heartbeat on EVENTS_CHANNEL to every tab.
+ *   asking tab's own channel (a chart series reaches no other tab), and the events (one message per poll
+ *   tick) and the owner's heartbeat on EVENTS_CHANNEL to every tab.
  */
 import type { DbEvent, DbStatus } from '../lib/types';
 import type { RpcMethod } from './api';
@@ -47,10 +47,10 @@ export type ReplyMessage =
   | { t: 'reply'; seq: number; owner: string; ok: true; value: unknown }
   | { t: 'reply'; seq: number; owner: string; ok: false; error: string };
 
-/** To every tab: the owner is alive (its build, how its database is), an event to show, or reload now. */
+/** To every tab: the owner is alive (its build, how its database is), events to show (a tick's in one), or reload now. */
 export type Broadcast =
   | { t: 'beat'; owner: string; build: string; status: DbStatus }
-  | { t: 'event'; owner: string; ev: DbEvent }
+  | { t: 'events'; owner: string; evs: DbEvent[] }
   | { t: 'reload'; from: string };
 
 /** The part of the Web Locks API the session uses. */

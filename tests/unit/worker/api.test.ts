@@ -20,7 +20,7 @@ async function ready(opts: Parameters<typeof createApi>[0] = {}) {
   return { api, events, status };
 }
 
-/** Collector frames wait up to 250 ms to share one commit. */
+/** Collector frames wait at most half the shortest poll interval (the fake collectors say 400 ms) to share one commit. */
 const afterCoalescing = () => new Promise((r) => setTimeout(r, 300));
 
 /** Events are delivered asynchronously (as over Comlink): let them arrive. */
@@ -48,7 +48,7 @@ describe('database API (in-thread, sqlite-wasm :memory:)', () => {
     const collector = (deps: CollectorDeps): Collector => ({
       sync: () => synced.push(deps.listEndpoints().length),
       stop: () => {},
-      statuses: () => [],
+      statuses: () => [], shortestIntervalMs: () => 400,
       testConnection: () => Promise.reject(new Error('unused')),
       loadModel: () => Promise.resolve(),
       unloadModel: () => Promise.resolve(),
@@ -70,7 +70,7 @@ describe('database API (in-thread, sqlite-wasm :memory:)', () => {
     let deps!: CollectorDeps;
     const collector = (d: CollectorDeps): Collector => {
       deps = d;
-      return { sync() {}, stop() {}, statuses: () => [], testConnection: () => Promise.reject(new Error('unused')), loadModel: async () => {}, unloadModel: async () => {} };
+      return { sync() {}, stop() {}, statuses: () => [], shortestIntervalMs: () => 400, testConnection: () => Promise.reject(new Error('unused')), loadModel: async () => {}, unloadModel: async () => {} };
     };
     const { api, events } = await ready({ collector });
     const ep = api.addEndpoint(llama);
@@ -106,7 +106,7 @@ describe('database API (in-thread, sqlite-wasm :memory:)', () => {
     let deps!: CollectorDeps;
     const collector = (d: CollectorDeps): Collector => {
       deps = d;
-      return { sync() {}, stop() {}, statuses: () => [], testConnection: () => Promise.reject(new Error('unused')), loadModel: async () => {}, unloadModel: async () => {} };
+      return { sync() {}, stop() {}, statuses: () => [], shortestIntervalMs: () => 400, testConnection: () => Promise.reject(new Error('unused')), loadModel: async () => {}, unloadModel: async () => {} };
     };
     const { api } = await ready({ collector });
     const a = api.addEndpoint(llama);

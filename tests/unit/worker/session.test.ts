@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Collector } from '../../../src/collect/collector';
-import type { Endpoint, EndpointInput } from '../../../src/lib/types';
-import { EVENTS_CHANNEL, tabChannel } from '../../../src/worker/tab-link';
+import type { Collector, CollectorDeps } from '../../../src/collect/collector';
+import type { DbEvent, Endpoint, EndpointInput } from '../../../src/lib/types';
+import { EVENTS_CHANNEL, tabChannel, type Broadcast } from '../../../src/worker/tab-link';
 import { tabWorld, until } from './tabs-harness';
 
 const llama = (port: number): EndpointInput => ({
@@ -19,7 +19,7 @@ function pollingLog() {
     return {
       sync: () => {},
       stop: () => polling.delete(tab),
-      statuses: () => [],
+      statuses: () => [], shortestIntervalMs: () => 400,
       testConnection: async () => { throw new Error('not here'); },
       loadModel: async () => {},
       unloadModel: async () => {},
@@ -72,6 +72,42 @@ describe('tabs sharing one database owner', () => {
       expect(seen.c).toEqual([]);
     } finally {
       for (const s of spies) s.close();
+    }
+  });
+
+  it('a poll tick (each endpoint\'s status, then the stored frames) reaches the other tabs in one message', async () => {
+    let deps: CollectorDeps | null = null;
+    world = tabWorld({
+      collector: (tab) => (d): Collector => {
+        if (tab === 'a') deps = d;
+        return { sync: () => {}, stop: () => {}, statuses: () => [], shortestIntervalMs: () => 400, testConnection: async () => { throw new Error('not here'); }, loadModel: async () => {}, unloadModel: async () => {} };
+      },
+    });
+    const a = world.open('a');
+    await a.session.init();
+    const b = world.open('b');
+    await b.session.init();
+    const ids: number[] = [];
+    for (const port of [8081, 8082, 8083]) ids.push((await a.call<Endpoint>('addEndpoint', llama(port))).id);
+    const heard: DbEvent[][] = [];
+    const spy = new BroadcastChannel(EVENTS_CHANNEL);
+    spy.onmessage = (e: MessageEvent<Broadcast>) => {
+      if (e.data.t === 'events') heard.push(e.data.evs);
+    };
+    try {
+      const d = deps!;
+      for (const id of ids) {
+        const ended = d.pollStarted!();
+        d.emit({ type: 'status', status: { endpointId: id, state: 'ok', message: null, lastOkAt: 1, lastErrorAt: null, info: {}, isRouter: false, routerModels: [] } });
+        d.saveFrames([{ endpointId: id, ts: 1_700_000_000_000, values: { gen_tps: id } }]);
+        ended();
+      }
+      await until(() => b.events.some((e) => e.type === 'frames'));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(heard.map((evs) => evs.map((e) => e.type))).toEqual([['status', 'status', 'status', 'frames']]);
+      expect(b.events.filter((e) => e.type === 'frames')).toEqual([expect.objectContaining({ endpointIds: ids })]);
+    } finally {
+      spy.close();
     }
   });
 
