@@ -163,7 +163,11 @@ export function createApi(options: ApiOptions = {}) {
       emit(framesEvent([{ frames, events }], now()));
     },
     /** Chart data: the live views from the hot window in memory, longer or older ranges from SQLite. */
-    history: (q: Parameters<typeof metrics.queryHistory>[1]) => services.hot.query(db(), q, now()) ?? metrics.queryHistory(db(), q),
+    history: (q: Parameters<typeof metrics.queryHistory>[1]) => {
+      if (services.hot.holds(q.endpointId)) return services.hot.query(db(), q, now()) ?? metrics.queryHistory(db(), q);
+      services.hot.warm(db, q.endpointId, now);
+      return metrics.queryHistory(db(), q);
+    },
     latest: (...a: Tail<Parameters<typeof metrics.latestValues>>) => metrics.latestValues(db(), ...a),
     events: (...a: Tail<Parameters<typeof metrics.listEvents>>) => metrics.listEvents(db(), ...a),
     /** One retention pass (rollups, then pruning) in batches; the owner also runs it on a timer. */

@@ -1,8 +1,9 @@
 /**
  * The hot window: the last hour of raw samples of the endpoints the page charts, held columnar in the
  * worker (one Float64Array per series) so the live views are answered without SQLite. Filled from the
- * database on an endpoint's first query, then by every stored tick; dropped (and filled again on the
- * next query) whenever the stored history changes in a way a tick does not describe.
+ * database shortly after an endpoint's first query (see `warm`), then by every stored tick; dropped
+ * (and filled again after the next query) whenever the stored history changes in a way a tick does
+ * not describe.
  */
 import type { HistoryQuery, HistoryResult, SampleFrame } from '../lib/types';
 import { decodeFrame } from '../lib/frame-codec';
@@ -46,6 +47,31 @@ function lowerBound(ts: Float64Array, n: number, t: number): number {
 /** The hot window of one worker; see the module comment. */
 export class HotWindow {
   #eps = new Map<number, Columns>();
+  #warming = new Set<number>();
+  /** Bumped by every invalidate, so a fill planned before it never lands after it. */
+  #generation = 0;
+
+  /** Whether this endpoint's window is held (its live views are answered from memory). */
+  holds(endpointId: number): boolean {
+    return this.#eps.has(endpointId);
+  }
+
+  /**
+   * Fills an endpoint's window after `delayMs`, not now: reading its hour from SQLite costs tens of
+   * milliseconds, which on the page's first load would stand between it and its first chart, while
+   * SQLite answers that first 10-minute view in a few. Ticks stored meanwhile are in the database
+   * the fill reads.
+   */
+  warm(db: () => DB, endpointId: number, now: () => number, delayMs = 1000): void {
+    if (this.#eps.has(endpointId) || this.#warming.has(endpointId)) return;
+    this.#warming.add(endpointId);
+    const generation = this.#generation;
+    setTimeout(() => {
+      this.#warming.delete(endpointId);
+      if (generation !== this.#generation || this.#eps.has(endpointId)) return;
+      this.#eps.set(endpointId, fill(db(), endpointId, now() - HOT_SPAN_MS));
+    }, delayMs);
+  }
 
   /**
    * The answer queryHistory gives, read from memory, or null when the range needs more than the window
@@ -98,6 +124,7 @@ export class HotWindow {
 
   /** Forgets these endpoints (their history was rewritten); all of them when none are named. */
   invalidate(endpointIds?: Iterable<number>): void {
+    this.#generation++;
     if (!endpointIds) { this.#eps.clear(); return; }
     for (const id of endpointIds) this.#eps.delete(id);
   }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HOT_MAX_ROWS, HotWindow } from '../../../src/worker/hot-window';
 import { createApi } from '../../../src/worker/api';
 import { queryHistory, saveFrames } from '../../../src/db/metrics';
@@ -102,9 +102,40 @@ describe('hot window', () => {
     expect(fromMemory).not.toBeNull();
     expect(fromMemory).toEqual(queryHistory(db, q));
   });
+
+  it('fills an endpoint only after its first query has been answered, and never across an invalidate', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { db, id } = await dbWithHour();
+      const hot = new HotWindow();
+      hot.warm(() => db, id, () => NOW);
+      expect(hot.holds(id)).toBe(false);
+      vi.advanceTimersByTime(1000);
+      expect(hot.holds(id)).toBe(true);
+      expect(hot.query(db, view(id, 10 * MIN), NOW)).toEqual(queryHistory(db, view(id, 10 * MIN)));
+
+      // The history changed under a planned fill (an import, a clear): that fill is dropped.
+      hot.invalidate([id]);
+      hot.warm(() => db, id, () => NOW);
+      hot.invalidate();
+      vi.advanceTimersByTime(1000);
+      expect(hot.holds(id)).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('hot window in the worker API', () => {
+  // The API answers an endpoint's first view from SQLite and fills its window a second later: each
+  // ask lets that second pass, so the asks after it are answered from the window.
+  beforeEach(() => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true }); });
+  afterEach(() => { vi.useRealTimers(); });
+  const ask = (api: ReturnType<typeof createApi>, q: HistoryQuery) => {
+    const r = api.history(q);
+    vi.advanceTimersByTime(1000);
+    return r;
+  };
   async function apiWithHour(now = () => NOW) {
     const api = createApi({ storage: 'memory', retentionEveryMs: 0, now });
     await api.init();
@@ -115,11 +146,11 @@ describe('hot window in the worker API', () => {
 
   it('is rebuilt after a clear', async () => {
     const { api, id } = await apiWithHour();
-    expect(api.history(view(id, 10 * MIN)).ts.length).toBeGreaterThan(0);
+    expect(ask(api, view(id, 10 * MIN)).ts.length).toBeGreaterThan(0);
     api.clearMetrics();
-    expect(api.history(view(id, 10 * MIN)).ts).toEqual([]);
+    expect(ask(api, view(id, 10 * MIN)).ts).toEqual([]);
     api.saveFrames(ticks(id, NOW - MIN, NOW, 1000, 5));
-    expect(api.history(view(id, 10 * MIN))).toEqual(queryHistory(await reference(api.exportDatabase()), view(id, 10 * MIN)));
+    expect(ask(api, view(id, 10 * MIN))).toEqual(queryHistory(await reference(api.exportDatabase()), view(id, 10 * MIN)));
   });
 
   it('is rebuilt after an import', async () => {
@@ -130,9 +161,9 @@ describe('hot window in the worker API', () => {
     expect(otherId).toBe(id);
     other.saveFrames(ticks(otherId, NOW - 20 * MIN, NOW, 1000, 11));
     const image = other.exportDatabase();
-    const before = api.history(view(id, 10 * MIN));
+    const before = ask(api, view(id, 10 * MIN));
     expect(api.importDatabase(image.slice()).ok).toBe(true);
-    const after = api.history(view(id, 10 * MIN));
+    const after = ask(api, view(id, 10 * MIN));
     expect(after).not.toEqual(before);
     expect(after).toEqual(queryHistory(await reference(image), view(id, 10 * MIN)));
   });
@@ -140,9 +171,9 @@ describe('hot window in the worker API', () => {
   it('is rebuilt after a retention change prunes raw samples', async () => {
     const { api, id } = await apiWithHour();
     const q = view(id, 60 * MIN, 1000);
-    expect(api.history(q).tier).toBe('raw');
+    expect(ask(api, q).tier).toBe('raw');
     await api.setRetention({ ...api.getRetention(), rawMs: 10 * MIN });
-    const after = api.history(q);
+    const after = ask(api, q);
     expect(after.tier).toBe('1m');
     expect(after).toEqual(queryHistory(await reference(api.exportDatabase()), q));
   });
