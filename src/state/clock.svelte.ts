@@ -29,39 +29,49 @@ const pageEnv = (): ClockEnv => ({
 export class Clock {
   #env: ClockEnv | null;
   #now = $state(0);
-  #subscribe: () => void;
+  #holders = 0;
+  #stop: (() => void) | null = null;
+  #subscribe = createSubscriber(() => this.hold());
 
   constructor(env?: ClockEnv) {
     this.#env = env ?? null;
     this.#now = env ? env.now() : Date.now();
-    this.#subscribe = createSubscriber(() => {
-      const e = this.#need();
-      const timer = e.setInterval(() => {
-        if (!e.hidden()) this.#set(e.now());
-      }, 1000);
-      const stop = e.onVisibility(() => {
-        if (!e.hidden()) this.#set(e.now());
-      });
-      return () => {
-        e.clearInterval(timer);
-        stop();
-      };
-    });
   }
 
-  /** Wall time in ms; read inside an effect or template, it updates once a second while the tab shows. */
+  /** Wall time in ms; read in an effect or a template, it updates once a second while the tab shows. */
   get now(): number {
     this.#subscribe();
     return this.#now;
   }
 
-  #set(t: number) {
-    this.#now = t;
+  /**
+   * Keeps the clock ticking until the returned function is called (reading `now` in an effect does
+   * this for the effect's life). One timer serves every holder.
+   */
+  hold(): () => void {
+    if (this.#holders++ === 0) this.#start();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      if (--this.#holders > 0) return;
+      this.#stop?.();
+      this.#stop = null;
+    };
   }
 
-  #need(): ClockEnv {
-    this.#env ??= pageEnv();
-    return this.#env;
+  #start() {
+    const e = (this.#env ??= pageEnv());
+    const update = () => {
+      if (!e.hidden()) this.#now = e.now();
+    };
+    update();
+    const timer = e.setInterval(update, 1000);
+    const unlisten = e.onVisibility(update);
+    this.#stop = () => {
+      e.clearInterval(timer);
+      unlisten();
+    };
   }
 }
 
