@@ -150,7 +150,11 @@ export async function measureWatchCost({ chromium, executablePath, args, appUrl,
       });
       const visibleState = await onPage((page) => page.evaluate(() => document.visibilityState));
       await settle();
+      /** Requests the stand-ins answered so far (the exporter's are not counted). */
+      const hits = () => servers.reduce((n, s) => n + Object.values(s.state().hits).reduce((a, b) => a + b, 0), 0);
+      const hits0 = hits();
       const visible = await window(dir, seconds);
+      const perSecond = (hits() - hits0) / seconds;
       // Another tab in front of the dashboard's, in the same window: the dashboard's tab is hidden.
       const opened = await fetch(`${endpoint}/json/new?about:blank`, { method: 'PUT' });
       if (!opened.ok) throw new Error(`Chromium did not open a second tab: HTTP ${opened.status}`);
@@ -162,7 +166,7 @@ export async function measureWatchCost({ chromium, executablePath, args, appUrl,
       const hiddenAfter = await onPage((page) => page.evaluate(() => document.visibilityState));
       results.push({ ...c, visible: visible.total, hidden: hiddenAfter === 'hidden' ? hidden?.total : undefined, visibleState, hiddenState: hiddenAfter, visibleParts: visible.parts, hiddenParts: hidden?.parts ?? [] });
       const top = (parts) => parts.slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
-      log(`  ${c.label}: visible ${visible.total.toFixed(2)} % (${top(visible.parts)})`);
+      log(`  ${c.label}: visible ${visible.total.toFixed(2)} % (${top(visible.parts)}); the stand-ins answered ${perSecond.toFixed(1)} requests/s`);
       log(`  ${c.label}: hidden ${hidden && hiddenAfter === 'hidden' ? `${hidden.total.toFixed(2)} % (${top(hidden.parts)})` : `not measured, the page was ${hiddenState} then ${hiddenAfter}`}`);
     } finally {
       child.kill();
