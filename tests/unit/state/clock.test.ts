@@ -5,37 +5,40 @@ import { Clock, type ClockEnv } from '../../../src/state/clock.svelte';
 function page() {
   const timers = new Map<number, () => void>();
   const listeners = new Set<() => void>();
+  const at = { time: 1_000_000, hidden: false };
   let next = 0;
-  const p = {
-    time: 1_000_000,
-    hidden: false,
-    timers,
+  const env: ClockEnv = {
+    now: () => at.time,
+    setInterval: (fn, ms) => {
+      expect(ms).toBe(1000);
+      timers.set(++next, fn);
+      return next;
+    },
+    clearInterval: (t) => timers.delete(t as number),
+    hidden: () => at.hidden,
+    onVisibility: (fn) => {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+  return {
+    env, timers, listeners,
+    get time() {
+      return at.time;
+    },
+    set time(t: number) {
+      at.time = t;
+    },
     /** Fires every running 1-second timer once, as a second of wall time passing does. */
     second() {
-      p.time += 1000;
+      at.time += 1000;
       for (const fn of [...timers.values()]) fn();
     },
     setHidden(hidden: boolean) {
-      p.hidden = hidden;
+      at.hidden = hidden;
       for (const fn of [...listeners]) fn();
     },
-    env: {
-      now: () => p.time,
-      setInterval: (fn: () => void, ms: number) => {
-        expect(ms).toBe(1000);
-        timers.set(++next, fn);
-        return next;
-      },
-      clearInterval: (t: unknown) => timers.delete(t as number),
-      hidden: () => p.hidden,
-      onVisibility: (fn: () => void) => {
-        listeners.add(fn);
-        return () => listeners.delete(fn);
-      },
-    } satisfies ClockEnv,
-    listeners,
   };
-  return p;
 }
 
 describe('Clock', () => {
