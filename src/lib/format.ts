@@ -14,6 +14,12 @@ function missing(v: number | null | undefined): v is null | undefined {
 }
 
 /**
+ * One formatter per number of fraction digits, made once: Number.toLocaleString with options builds a
+ * new formatter on every call, and the chart axes format their labels on every redraw.
+ */
+const NUMBER_FORMATS = [0, 1, 2, 3].map((digits) => new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 }));
+
+/**
  * A number with about three significant digits, grouped thousands for big ones: 0.123, 1.23, 12.3, 123, 1,234.
  * Keeps small rates readable without printing long fractions.
  */
@@ -26,7 +32,7 @@ export function formatNumber(v: number | null | undefined): string {
   else if (a >= 10) digits = 1;
   else if (a >= 1) digits = 2;
   else digits = 3;
-  const s = v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  const s = NUMBER_FORMATS[digits].format(v);
   return s === '-0' ? '0' : s;
 }
 

@@ -33,6 +33,8 @@ export class EndpointsState {
   #error = $state<string | null>(null);
   /** Router models with a Load/Unload request in flight, keyed `${endpointId}\u0000${model}`. */
   #pending = new SvelteMap<string, 'load' | 'unload'>();
+  /** Statuses pushed while the tab is hidden, newest per endpoint: applied when it shows, as nothing is drawn meanwhile. */
+  #held: Map<number, EndpointStatus> | null = null;
 
   readonly list = $derived(this.#list);
   readonly llama = $derived(this.#list.filter((e) => e.kind === 'llama'));
@@ -69,8 +71,23 @@ export class EndpointsState {
     this.#loaded = true;
   }
 
+  /** The tab was hidden or shown: hidden, pushed statuses wait; shown, the newest of each applies at once. */
+  setHidden(hidden: boolean) {
+    if (hidden) {
+      this.#held ??= new Map();
+      return;
+    }
+    const held = this.#held;
+    this.#held = null;
+    for (const s of held?.values() ?? []) this.applyStatus(s);
+  }
+
   /** A status pushed by the collector. */
   applyStatus(status: EndpointStatus) {
+    if (this.#held) {
+      this.#held.set(status.endpointId, status);
+      return;
+    }
     this.#statuses.set(status.endpointId, status);
     if (this.#pending.size === 0) return;
     for (const m of status.routerModels) {

@@ -32,6 +32,19 @@ export interface ChartData {
  */
 const APPEND_SHARE = 0.25;
 
+/**
+ * The live window's end moves in whole seconds, so that every chart moves once per second however many
+ * frames events and clock ticks arrive in it: a chart whose data did not change is redrawn at most once
+ * a second. Rounded up, so the newest sample stays inside the window.
+ */
+const windowEnd = (t: number) => Math.ceil(t / 1000) * 1000;
+
+/**
+ * A clock tick moves the live window only when no frames event moved it for this long (ms): while
+ * samples arrive the window moves with them, in the same redraw as the new points.
+ */
+const CLOCK_YIELD_MS = 1500;
+
 interface Tracked {
   keys: string[];
   /** Bumped per query, so a slow answer to an older query cannot overwrite a newer one. */
@@ -47,7 +60,9 @@ interface Tracked {
 export class MetricsState {
   #source: MetricsSource | null = null;
   #range = $state<TimeRange>({ kind: 'live', spanMs: RANGE_PRESETS[0].spanMs });
-  #now = $state(Date.now());
+  #now = $state(windowEnd(Date.now()));
+  /** Page time (performance.now) of the last frames event that moved the live window. */
+  #framesMovedAt = -Infinity;
   #points = $state(600);
   #data = new SvelteMap<number, ChartData>();
   #events = new SvelteMap<number, SeriesEvent[]>();
@@ -122,7 +137,7 @@ export class MetricsState {
 
   setRange(range: TimeRange) {
     this.#range = range;
-    this.#now = Date.now();
+    this.#now = windowEnd(Date.now());
     this.#reloadAll();
   }
 
@@ -136,9 +151,19 @@ export class MetricsState {
     });
   }
 
-  /** Slides a live window forward with the clock, so a silent endpoint shows its gap. */
+  /**
+   * Slides a live window forward with the clock, so a silent endpoint shows its gap. While frames arrive
+   * they move the window themselves, and the clock leaves it alone.
+   */
   tick(now = Date.now()) {
-    if (this.#range.kind === 'live' && !this.#hidden) this.#now = now;
+    if (this.#range.kind !== 'live' || this.#hidden) return;
+    if (performance.now() - this.#framesMovedAt < CLOCK_YIELD_MS) return;
+    this.#moveTo(now);
+  }
+
+  #moveTo(t: number) {
+    const end = windowEnd(t);
+    if (end > this.#now) this.#now = end;
   }
 
   /**
@@ -149,7 +174,7 @@ export class MetricsState {
     if (hidden === this.#hidden) return;
     this.#hidden = hidden;
     if (hidden) return;
-    this.tick();
+    if (this.#range.kind === 'live') this.#moveTo(Date.now());
     if (!this.#stale) return;
     this.#stale = false;
     untrack(() => {
@@ -177,7 +202,8 @@ export class MetricsState {
       if (this.#tracked.has(e.endpointId)) this.#events.set(e.endpointId, [...(this.#events.get(e.endpointId) ?? []), e]);
     }
     if (this.#range.kind !== 'live') return;
-    this.#now = Math.max(this.#now, ev.ts);
+    this.#moveTo(ev.ts);
+    this.#framesMovedAt = performance.now();
     for (const l of ev.latest) this.#append(l);
   }
 

@@ -99,6 +99,25 @@ describe('EndpointsState', () => {
     expect(state.status(id)?.routerModels[0].progress).toBe(0.5);
   });
 
+  it('holds pushed statuses while the tab is hidden and applies the newest of each at once when it shows', async () => {
+    const { state } = await connected();
+    const [a, b] = await state.addFromQuery('?server=http://127.0.0.1:8080&server=http://127.0.0.1:8081');
+    const status = (endpointId: number, lastOkAt: number): EndpointStatus => ({
+      endpointId, state: 'ok', message: null, lastOkAt, lastErrorAt: null, info: {}, isRouter: false, routerModels: [],
+    });
+    state.applyStatus(status(a, 1));
+    state.setHidden(true);
+    state.applyStatus(status(a, 2));
+    state.applyStatus(status(a, 3));
+    state.applyStatus(status(b, 3));
+    expect(state.status(a)?.lastOkAt).toBe(1);
+    expect(state.status(b)).toBeUndefined();
+    state.setHidden(false);
+    expect([state.status(a)?.lastOkAt, state.status(b)?.lastOkAt]).toEqual([3, 3]);
+    state.applyStatus(status(b, 4));
+    expect(state.status(b)?.lastOkAt).toBe(4);
+  });
+
   it('follows a real load on a router (collector polling the stand-in) until the model is loaded', async () => {
     const server = await startStandIn({ port: 18252, router: true, traffic: 'idle', loadMs: 600 });
     const api = createApi({ storage: 'memory', retentionEveryMs: 0, collector: createCollector });

@@ -104,6 +104,34 @@ describe('MetricsState', () => {
     expect(history.mock.calls.length).toBe(calls);
   });
 
+  it('moves the live window in whole seconds with the frames, once a second however many events come', async () => {
+    const { ep, m } = await setup(30);
+    const base = Math.ceil(Date.now() / 1000) * 1000 + 5000;
+    // Frames events as the worker pushes them; with several endpoints there may be several per second.
+    const tick = (ts: number, v: number) => m.onFrames({
+      type: 'frames', endpointIds: [ep.id], ts, latest: [{ endpointId: ep.id, ts, values: { [KEY]: v } }], events: [],
+    });
+    tick(base + 100, 1);
+    const moved = m.window;
+    expect(moved.to).toBe(base + 1000);
+    expect(m.data(ep.id)!.ts.at(-1)).toBe((base + 100) / 1000);
+    // More samples in the same second and a clock tick right behind them: the window stays put, so
+    // charts that got no new point are not redrawn for it.
+    tick(base + 600, 2);
+    m.tick(base + 900);
+    expect(m.window).toEqual(moved);
+    expect(m.data(ep.id)!.values[KEY].at(-1)).toBe(2);
+    tick(base + 1100, 3);
+    expect(m.window.to).toBe(base + 2000);
+  });
+
+  it('moves the live window with the clock when no frames come, so a silent endpoint shows its gap', async () => {
+    const { m } = await setup(10);
+    const later = Date.now() + 7_500;
+    m.tick(later);
+    expect(m.window.to).toBe(Math.ceil(later / 1000) * 1000);
+  });
+
   it('starts over when the whole history changes (Settings → Clear metrics)', async () => {
     const { api, ep, m } = await setup(60);
     api.clearMetrics();
