@@ -54,7 +54,7 @@ async function tickUntil(tick: LlamaTick, cond: (r: TickResult) => boolean, what
 }
 
 describe('llama tick, single server', () => {
-  it('reads health, props, metrics and slots once on connect, then never /slots while idle', async () => {
+  it('reads health, props, metrics and slots once on connect, then only /metrics while idle and clean', async () => {
     const { tick, clock, hits } = await setup();
     const first = await tick.tick();
     expect(first).toMatchObject({ state: 'ok', message: null, failure: null, healthy: true, isRouter: false, models: null });
@@ -62,10 +62,11 @@ describe('llama tick, single server', () => {
     expect(first.values).toMatchObject({ up: 1, health_state: HEALTH.ok, slots_total: 2, 'llamacpp:prompt_tokens_total': 0 });
     expect(first.values['slot_busy{slot="0"}']).toBe(0);
     for (let i = 0; i < 4; i++) await tick.tick();
-    expect([hits('GET /health'), hits('GET /metrics'), hits('GET /slots'), hits('GET /props')]).toEqual([5, 5, 1, 1]);
+    expect([hits('GET /health'), hits('GET /metrics'), hits('GET /slots'), hits('GET /props')]).toEqual([1, 5, 1, 1]);
+    // /props falls due: that tick is read the whole way again.
     clock.skew = 10_000;
     await tick.tick();
-    expect(hits('GET /props')).toBe(2);
+    expect([hits('GET /health'), hits('GET /props')]).toEqual([2, 2]);
     expect(server!.state().log.filter((l) => l.path === '/health').every((l) => l.auth === null)).toBe(true);
   });
 
@@ -123,6 +124,7 @@ describe('llama tick, single server', () => {
 
   it('keeps garbage out of the values and says what was wrong', async () => {
     const { tick } = await setup();
+    expect((await tick.tick()).state).toBe('ok');
     server!.control({ mode: 'garbage' });
     const r = await tick.tick();
     expect(r.state).toBe('ok');
@@ -130,8 +132,9 @@ describe('llama tick, single server', () => {
     expect(Object.keys(r.values).filter((k) => k.startsWith('llamacpp:'))).toEqual([]);
   });
 
-  it('tells loading (503) from down, and a down server stores up = 0', async () => {
+  it('tells loading (503) from down, and a down server stores up = 0, on the first tick after a clean one', async () => {
     const { tick } = await setup();
+    expect((await tick.tick()).state).toBe('ok');
     server!.control({ mode: 'loading' });
     expect(await tick.tick()).toMatchObject({ state: 'loading', healthy: false, failure: null, values: { up: 1, health_state: HEALTH.loading } });
     await server!.close();
