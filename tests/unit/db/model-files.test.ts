@@ -1,24 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { migrate } from '../../../src/db/schema';
-import { createModel, deleteModel, getModelByName, listModels } from '../../../src/db/models';
+import { createModel, deleteModel, getModelByName } from '../../../src/db/models';
 import { deleteModelFile, getModelFile, saveModelFile } from '../../../src/db/model-files';
-import { listEndpoints } from '../../../src/db/endpoints';
-import { latestValues } from '../../../src/db/metrics';
 import type { GgufSummary } from '../../../src/lib/gguf-model';
-import type { DB } from '../../../src/db/sql';
-import { freshDb, sqlite } from './helpers';
+import { fileAtVersion, freshDb, keptRows } from './helpers';
 
-const V2_FILE = new URL('../../fixtures/db/v2.sqlite3', import.meta.url);
-
-async function openFile(bytes: Uint8Array): Promise<DB> {
-  const s = await sqlite();
-  const db = new s.oo1.DB(':memory:');
-  const p = s.wasm.allocFromTypedArray(bytes);
-  db.checkRc(s.capi.sqlite3_deserialize(db.pointer!, 'main', p, bytes.length, bytes.length,
-    s.capi.SQLITE_DESERIALIZE_FREEONCLOSE | s.capi.SQLITE_DESERIALIZE_RESIZEABLE));
-  return db;
-}
 
 const SUMMARY: GgufSummary = {
   files: [{ name: 'gemma-3-27b-Q4_K_M.gguf', size: 16_546_688_000, lastModified: 1_760_000_000_000 }],
@@ -29,16 +15,13 @@ const SUMMARY: GgufSummary = {
 describe('model_files migration', () => {
   test('upgrades a database of the previous version, keeping its rows, and stores a summary per configuration', async () => {
     // The file as version 3 left it: the real v2 fixture brought to 3 by the shipped migrations.
-    const db = await openFile(new Uint8Array(readFileSync(V2_FILE)));
-    migrate(db, 3);
-    const before = { models: listModels(db), endpoints: listEndpoints(db), latest: listEndpoints(db).map((e) => latestValues(db, e.id)) };
+    const db = await fileAtVersion(3);
+    const before = keptRows(db);
     expect(before.models.length).toBeGreaterThan(0);
     expect(db.selectValue("SELECT count(*) FROM sqlite_schema WHERE name = 'model_files'")).toBe(0);
 
     expect(migrate(db, 4)).toEqual({ from: 3, to: 4 });
-    expect(listModels(db)).toEqual(before.models);
-    expect(listEndpoints(db)).toEqual(before.endpoints);
-    expect(listEndpoints(db).map((e) => latestValues(db, e.id))).toEqual(before.latest);
+    expect(keptRows(db)).toEqual(before);
 
     const m = getModelByName(db, before.models[0].name)!;
     expect(getModelFile(db, m.id)).toBeNull();

@@ -1,28 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { migrate } from '../../../src/db/schema';
-import { addEndpoint, listEndpoints } from '../../../src/db/endpoints';
-import { listModels } from '../../../src/db/models';
-import { latestValues } from '../../../src/db/metrics';
+import { addEndpoint } from '../../../src/db/endpoints';
 import { deleteCopy, getCopy, listCopies, saveCopy } from '../../../src/db/prom-copies';
 import { checkImage, exportFile } from '../../../src/db/backup';
 import type { PromCopyInput } from '../../../src/lib/prom-copy';
-import type { DB } from '../../../src/db/sql';
-import { freshDb, sqlite } from './helpers';
+import { fileAtVersion, freshDb, keptRows, openImage, sqlite } from './helpers';
 
-const V2_FILE = new URL('../../fixtures/db/v2.sqlite3', import.meta.url);
 /** The version before the one that adds the copies (this migration's number minus one). */
 const PREVIOUS = 7;
 const T0 = 1_760_000_000_000;
-
-async function openFile(bytes: Uint8Array): Promise<DB> {
-  const s = await sqlite();
-  const db = new s.oo1.DB(':memory:');
-  const p = s.wasm.allocFromTypedArray(bytes);
-  db.checkRc(s.capi.sqlite3_deserialize(db.pointer!, 'main', p, bytes.length, bytes.length,
-    s.capi.SQLITE_DESERIALIZE_FREEONCLOSE | s.capi.SQLITE_DESERIALIZE_RESIZEABLE));
-  return db;
-}
 
 const copy = (endpointId: number | null, over: Partial<PromCopyInput> = {}): PromCopyInput => ({
   endpointId, source: 'http://127.0.0.1:9090', kind: 'llama', job: 'llama', instance: '10.0.0.5:8080', model: null,
@@ -36,16 +22,13 @@ const copy = (endpointId: number | null, over: Partial<PromCopyInput> = {}): Pro
 
 describe('local copies migration', () => {
   test('upgrades a database of the previous version, keeping its rows, and then stores a copy', async () => {
-    const db = await openFile(new Uint8Array(readFileSync(V2_FILE)));
-    migrate(db, PREVIOUS);
-    const before = { models: listModels(db), endpoints: listEndpoints(db), latest: listEndpoints(db).map((e) => latestValues(db, e.id)) };
+    const db = await fileAtVersion(PREVIOUS);
+    const before = keptRows(db);
     expect(before.endpoints.length).toBeGreaterThan(0);
     expect(db.selectValue("SELECT count(*) FROM sqlite_schema WHERE name = 'prom_copies'")).toBe(0);
 
     expect(migrate(db, PREVIOUS + 1)).toEqual({ from: PREVIOUS, to: PREVIOUS + 1 });
-    expect(listModels(db)).toEqual(before.models);
-    expect(listEndpoints(db)).toEqual(before.endpoints);
-    expect(listEndpoints(db).map((e) => latestValues(db, e.id))).toEqual(before.latest);
+    expect(keptRows(db)).toEqual(before);
     expect(saveCopy(db, copy(null), T0).samples).toBe(5);
     expect(listCopies(db)).toHaveLength(1);
   });
@@ -98,7 +81,7 @@ describe('local copies', () => {
     expect(r.message).toContain('local Prometheus copy');
     expect(r.report.skipped).toEqual([`local Prometheus copy ${badKind.id} (weird · 10.0.0.5:8080): its kind "toaster" is unknown`]);
     expect(r.report.metricSkips).toEqual({ prom_copy_series: 2 });
-    const back = await openFile(r.image);
+    const back = await openImage(r.image);
     expect(listCopies(back).map((c) => c.id)).toEqual([good.id, badLine.id].sort((a, b) => b - a));
     expect(getCopy(back, good.id)).toEqual(getCopy(db, good.id));
     expect(getCopy(back, badLine.id)!.charts).toEqual([]);

@@ -1,29 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { migrate } from '../../../src/db/schema';
-import { listEndpoints, addEndpoint, removeEndpoint } from '../../../src/db/endpoints';
-import { listModels } from '../../../src/db/models';
-import { latestValues } from '../../../src/db/metrics';
+import { addEndpoint, removeEndpoint } from '../../../src/db/endpoints';
 import {
   getRequestRetentionDays, listRequests, markUnfollowed, pruneRequests, requestSources, requestStats, saveRequests, setRequestRetentionDays,
 } from '../../../src/db/requests';
 import { runConsoleQuery } from '../../../src/db/sql-console';
 import type { RequestRecord } from '../../../src/lib/request-tracker';
-import type { DB } from '../../../src/db/sql';
-import { freshDb, sqlite } from './helpers';
+import { fileAtVersion, freshDb, keptRows, sqlite } from './helpers';
 
-const V2_FILE = new URL('../../fixtures/db/v2.sqlite3', import.meta.url);
 /** The version before the one that adds `requests` (this migration's number minus one). */
 const PREVIOUS = 6;
-
-async function openFile(bytes: Uint8Array): Promise<DB> {
-  const s = await sqlite();
-  const db = new s.oo1.DB(':memory:');
-  const p = s.wasm.allocFromTypedArray(bytes);
-  db.checkRc(s.capi.sqlite3_deserialize(db.pointer!, 'main', p, bytes.length, bytes.length,
-    s.capi.SQLITE_DESERIALIZE_FREEONCLOSE | s.capi.SQLITE_DESERIALIZE_RESIZEABLE));
-  return db;
-}
 
 const rec = (over: Partial<RequestRecord> = {}): RequestRecord => ({
   key: '0:10:1000', slot: 0, start: 1_000, firstToken: 2_700, end: 7_900, promptTokens: 2691, cachedTokens: 0,
@@ -34,16 +20,13 @@ const rec = (over: Partial<RequestRecord> = {}): RequestRecord => ({
 
 describe('requests migration', () => {
   test('upgrades a database of the previous version, keeping its rows, and then stores requests', async () => {
-    const db = await openFile(new Uint8Array(readFileSync(V2_FILE)));
-    migrate(db, PREVIOUS);
-    const before = { models: listModels(db), endpoints: listEndpoints(db), latest: listEndpoints(db).map((e) => latestValues(db, e.id)) };
+    const db = await fileAtVersion(PREVIOUS);
+    const before = keptRows(db);
     expect(before.endpoints.length).toBeGreaterThan(0);
     expect(db.selectValue("SELECT count(*) FROM sqlite_schema WHERE name = 'requests'")).toBe(0);
 
     expect(migrate(db, PREVIOUS + 1)).toEqual({ from: PREVIOUS, to: PREVIOUS + 1 });
-    expect(listModels(db)).toEqual(before.models);
-    expect(listEndpoints(db)).toEqual(before.endpoints);
-    expect(listEndpoints(db).map((e) => latestValues(db, e.id))).toEqual(before.latest);
+    expect(keptRows(db)).toEqual(before);
 
     const ep = before.endpoints[0].id;
     saveRequests(db, ep, '', [rec()]);

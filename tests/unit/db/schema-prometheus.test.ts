@@ -7,27 +7,17 @@ import { addEndpoint, listEndpoints } from '../../../src/db/endpoints';
 import { queryHistory } from '../../../src/db/metrics';
 import { validateRows } from '../../../src/db/import-validate';
 import { exportFile } from '../../../src/db/export-image';
-import { freshDb, sqlite } from './helpers';
-import type { DB } from '../../../src/db/sql';
+import { freshDb, openImage, sqlite } from './helpers';
 
 const V2_FILE = new URL('../../fixtures/db/v2.sqlite3', import.meta.url);
 const PREVIOUS = 5;
 const THIS = 6;
 
-async function openBytes(bytes: Uint8Array): Promise<DB> {
-  const s = await sqlite();
-  const db = new s.oo1.DB(':memory:');
-  const p = s.wasm.allocFromTypedArray(bytes);
-  db.checkRc(s.capi.sqlite3_deserialize(db.pointer!, 'main', p, bytes.length, bytes.length,
-    s.capi.SQLITE_DESERIALIZE_FREEONCLOSE | s.capi.SQLITE_DESERIALIZE_RESIZEABLE));
-  return db;
-}
-
 const prom = { kind: 'prometheus' as const, name: 'fleet', url: 'http://10.0.0.7:9090', apiKey: 'Basic ann:s3cret-pw', intervalMs: 5000, enabled: true };
 
 describe(`migration ${THIS}: Prometheus endpoints`, () => {
   test('keeps every endpoint with its id, from_link and samples, and accepts kind prometheus afterwards', async () => {
-    const db = await openBytes(new Uint8Array(readFileSync(V2_FILE)));
+    const db = await openImage(new Uint8Array(readFileSync(V2_FILE)));
     migrate(db, PREVIOUS);
     db.exec("UPDATE endpoints SET from_link = 1 WHERE id = 3");
     expect(() => addEndpoint(db, prom)).toThrow(/CHECK constraint failed/);
@@ -56,7 +46,7 @@ describe(`migration ${THIS}: Prometheus endpoints`, () => {
     expect(listEndpoints(db).map((e) => e.kind)).toEqual(['prometheus']);
     const file = exportFile(await sqlite(), db);
     expect(Buffer.from(file).includes(Buffer.from('s3cret-pw'))).toBe(false);
-    const back = await openBytes(file.slice());
+    const back = await openImage(file.slice());
     expect(listEndpoints(back).map((e) => [e.kind, e.url, e.apiKey])).toEqual([['prometheus', 'http://10.0.0.7:9090', null]]);
   });
 });

@@ -5,21 +5,11 @@ import { addEndpoint, listEndpoints, updateEndpoint } from '../../../src/db/endp
 import { latestValues, queryHistory, seriesKeys } from '../../../src/db/metrics';
 import { getModelByName, listModels } from '../../../src/db/models';
 import { allMeta } from '../../../src/db/metadata';
-import { freshDb, sqlite } from './helpers';
+import { freshDb, openImage, sqlite } from './helpers';
 import type { DB } from '../../../src/db/sql';
 
 const V1_FILE = new URL('../../fixtures/db/v1.sqlite3', import.meta.url);
 const V2_FILE = new URL('../../fixtures/db/v2.sqlite3', import.meta.url);
-
-/** Opens a file image in a :memory: database, as the app does with an imported file. */
-async function openFile(bytes: Uint8Array): Promise<DB> {
-  const s = await sqlite();
-  const db = new s.oo1.DB(':memory:');
-  const p = s.wasm.allocFromTypedArray(bytes);
-  db.checkRc(s.capi.sqlite3_deserialize(db.pointer!, 'main', p, bytes.length, bytes.length,
-    s.capi.SQLITE_DESERIALIZE_FREEONCLOSE | s.capi.SQLITE_DESERIALIZE_RESIZEABLE));
-  return db;
-}
 
 describe('migrate', () => {
   test('builds an empty database up to the current version and marks it as ours', async () => {
@@ -62,7 +52,7 @@ describe('migrate', () => {
 
 describe('migration from a v1 file', () => {
   test('keeps endpoints, samples, model configurations and settings', async () => {
-    const db = await openFile(new Uint8Array(readFileSync(V1_FILE)));
+    const db = await openImage(new Uint8Array(readFileSync(V1_FILE)));
     expect(db.selectValue('PRAGMA user_version')).toBe(1);
     expect(migrate(db)).toEqual({ from: 1, to: SCHEMA_VERSION });
     expect(db.selectValue('PRAGMA application_id')).toBe(APP_ID);
@@ -102,7 +92,7 @@ describe('migration from a v1 file', () => {
 
 describe('migration from a v2 file (v3: endpoints added by a link)', () => {
   test('keeps every row, marks no existing endpoint as added by a link, and stores the mark from then on', async () => {
-    const db = await openFile(new Uint8Array(readFileSync(V2_FILE)));
+    const db = await openImage(new Uint8Array(readFileSync(V2_FILE)));
     expect(db.selectValue('PRAGMA user_version')).toBe(2);
     const counts = () => Object.fromEntries(['endpoints', 'layouts', 'frames', 'events', 'models', 'metadata']
       .map((t) => [t, db.selectValue(`SELECT count(*) FROM ${t}`)]));

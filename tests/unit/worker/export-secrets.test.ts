@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApi } from '../../../src/worker/api';
 import { SECRETS_STRIPPED_KEY } from '../../../src/db/export-image';
-import { sqlite } from '../db/helpers';
+import { openImage } from '../db/helpers';
 
 const SECRETS = ['sk-live-endpoint-4711', 'model-key-0815', 'hf_modeltoken_42', '/etc/llama/key.txt', 'extra-key-99', 'hf_extra_77', 'catalogue-secret-5'];
 
@@ -27,10 +27,7 @@ async function withSecrets() {
 const holds = (bytes: Uint8Array, text: string) => Buffer.from(bytes).includes(Buffer.from(text));
 
 async function look<T>(image: Uint8Array, sql: string): Promise<T[]> {
-  const s = await sqlite();
-  const db = new s.oo1.DB(':memory:', 'c');
-  const p = s.wasm.allocFromTypedArray(image.slice());
-  db.checkRc(s.capi.sqlite3_deserialize(db.pointer!, 'main', p, image.byteLength, image.byteLength, s.capi.SQLITE_DESERIALIZE_FREEONCLOSE));
+  const db = await openImage(image);
   const out = db.selectObjects(sql) as T[];
   db.close();
   return out;

@@ -4,7 +4,7 @@ import { createApi } from '../../../src/worker/api';
 import { queryHistory, saveFrames } from '../../../src/db/metrics';
 import { addEndpoint } from '../../../src/db/endpoints';
 import type { EndpointInput, HistoryQuery, SampleFrame } from '../../../src/lib/types';
-import { freshDb, sqlite } from '../db/helpers';
+import { freshDb, openImage } from '../db/helpers';
 import type { DB } from '../../../src/db/sql';
 
 const llama: EndpointInput = { kind: 'llama', name: 'box', url: 'http://127.0.0.1:8080', apiKey: null, intervalMs: 1000, enabled: true };
@@ -35,10 +35,7 @@ async function dbWithHour(): Promise<{ db: DB; id: number }> {
 
 /** A database image opened on its own, to ask SQLite what the worker's answer should be. */
 async function reference(image: Uint8Array): Promise<DB> {
-  const s = await sqlite();
-  const db = new s.oo1.DB(':memory:', 'c');
-  const p = s.wasm.allocFromTypedArray(image);
-  db.checkRc(s.capi.sqlite3_deserialize(db.pointer!, 'main', p, image.byteLength, image.byteLength, s.capi.SQLITE_DESERIALIZE_FREEONCLOSE));
+  const db = await openImage(image);
   return db;
 }
 

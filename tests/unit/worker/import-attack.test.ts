@@ -4,7 +4,7 @@ import { createApi } from '../../../src/worker/api';
 import { SCHEMA_VERSION } from '../../../src/db/schema';
 import type { DB } from '../../../src/db/sql';
 import type { ModelConfigInput } from '../../../src/lib/types';
-import { sqlite } from '../db/helpers';
+import { openImage, sqlite } from '../db/helpers';
 
 type Api = ReturnType<typeof createApi>;
 
@@ -31,23 +31,16 @@ async function realFile(): Promise<Uint8Array> {
 
 /** Opens an image with a plain (trusting) connection, runs `sql` on it and returns the new image. */
 async function tamper(image: Uint8Array, sql: string): Promise<Uint8Array> {
-  const s = await sqlite();
-  const db = new s.oo1.DB(':memory:', 'c');
-  const p = s.wasm.allocFromTypedArray(image);
-  db.checkRc(s.capi.sqlite3_deserialize(db.pointer!, 'main', p, image.byteLength, image.byteLength,
-    s.capi.SQLITE_DESERIALIZE_FREEONCLOSE | s.capi.SQLITE_DESERIALIZE_RESIZEABLE));
+  const db = await openImage(image);
   db.exec(sql);
-  const out = s.capi.sqlite3_js_db_export(db);
+  const out = (await sqlite()).capi.sqlite3_js_db_export(db);
   db.close();
   return out;
 }
 
 /** Runs `fn` on a read-only look at an image (the live database as exported with its secrets). */
 async function inspect<T>(image: Uint8Array, fn: (db: DB) => T): Promise<T> {
-  const s = await sqlite();
-  const db = new s.oo1.DB(':memory:', 'c');
-  const p = s.wasm.allocFromTypedArray(image.slice());
-  db.checkRc(s.capi.sqlite3_deserialize(db.pointer!, 'main', p, image.byteLength, image.byteLength, s.capi.SQLITE_DESERIALIZE_FREEONCLOSE));
+  const db = await openImage(image);
   try {
     return fn(db);
   } finally {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApi } from '../../../src/worker/api';
 import { createCollector } from '../../../src/collect/collector';
 import { isSimulatedUrl } from '../../../src/lib/simulate/host';
-import { sqlite } from '../db/helpers';
+import { openImage } from '../db/helpers';
 
 const TABLES = ['frames', 'frames_1m', 'frames_1h', 'layouts', 'events', 'requests'];
 
@@ -12,10 +12,7 @@ function count(api: ReturnType<typeof createApi>, table: string, ids: number[]):
 }
 
 async function tables(image: Uint8Array, sql: string): Promise<unknown[]> {
-  const s = await sqlite();
-  const db = new s.oo1.DB(':memory:', 'c');
-  const p = s.wasm.allocFromTypedArray(image.slice());
-  db.checkRc(s.capi.sqlite3_deserialize(db.pointer!, 'main', p, image.byteLength, image.byteLength, s.capi.SQLITE_DESERIALIZE_FREEONCLOSE));
+  const db = await openImage(image);
   const out = db.selectObjects(sql);
   db.close();
   return out;
