@@ -5,9 +5,9 @@
 // in the tab that owns the database and in a second tab that follows it.
 // `npm run bench` (bench/run.mjs) reports it; on its own: node bench/messages-per-tick.mjs [seconds per run,
 // default 10] after `npx vite build`. Port 4290 (app, standalone only); the stand-ins take free ports.
-import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startStandIn } from '../tests/fixtures/llama-stand-in.mjs';
+import { BENCH_CHROMIUM_ARGS, startPreview } from './preview.mjs';
 
 function counter() {
   const count = { sent: 0, received: 0 };
@@ -87,20 +87,10 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { chromium } = await import('@playwright/test');
   const root = fileURLToPath(new URL('..', import.meta.url));
   const appPort = 4290;
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-  const preview = spawn(process.execPath, [`${root}node_modules/vite/bin/vite.js`, 'preview', '--outDir', 'dist', '--host', '127.0.0.1', '--port', String(appPort), '--strictPort'], { cwd: root, stdio: 'ignore' });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
+  const preview = await startPreview(root, 'dist', appPort);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: BENCH_CHROMIUM_ARGS });
   let results;
   try {
-    for (let tries = 0; ; tries++) {
-      try {
-        await fetch(`http://127.0.0.1:${appPort}/`);
-        break;
-      } catch (e) {
-        if (tries > 100) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
     results = await measureMessagesPerTick({ newContext: () => browser.newContext(), appUrl: `http://127.0.0.1:${appPort}/`, seconds: Number(process.argv[2] ?? 10) });
   } finally {
     await browser.close();

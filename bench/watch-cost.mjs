@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startStandIn } from '../tests/fixtures/llama-stand-in.mjs';
+import { BENCH_CHROMIUM_ARGS, startPreview } from './preview.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
@@ -184,26 +185,16 @@ export async function measureWatchCost({ chromium, executablePath, args, appUrl,
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { chromium } = await import('@playwright/test');
   const appPort = 4291;
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
   const exporterFile = join(root, 'dist-test/exporter/llama-dash-exporter.mjs');
   if (!existsSync(join(root, 'dist-test/index.html')) || !existsSync(exporterFile)) {
     console.error('Build first: npm run build:test (the app and the exporter in dist-test/).');
     process.exit(1);
   }
-  const preview = spawn(process.execPath, [`${root}node_modules/vite/bin/vite.js`, 'preview', '--outDir', 'dist-test', '--host', '127.0.0.1', '--port', String(appPort), '--strictPort'], { cwd: root, stdio: 'ignore' });
+  const preview = await startPreview(root, 'dist-test', appPort);
   let results;
   try {
-    for (let tries = 0; ; tries++) {
-      try {
-        await fetch(`http://127.0.0.1:${appPort}/`);
-        break;
-      } catch (e) {
-        if (tries > 100) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
     results = await measureWatchCost({
-      chromium, executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args, appUrl: `http://127.0.0.1:${appPort}/`,
+      chromium, executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: BENCH_CHROMIUM_ARGS, appUrl: `http://127.0.0.1:${appPort}/`,
       exporterFile, seconds: Number(process.argv[2] ?? 30), log: (s) => console.error(s),
     });
   } finally {
