@@ -38,9 +38,9 @@ const WRITES = new Set<string>(WRITE_METHODS);
 
 /**
  * One tab's place among the dashboard's tabs. The worker that holds the Web Lock owns the database: it
- * opens it, polls, serves its own page and every other tab, and says it is alive every heartbeatMs. The
- * others forward their page's calls to it, relay its events to their page, and queue for the lock, so
- * that when the owner's tab goes away (closed, reloaded, crashed) the next one opens the database and
+ * opens it, polls, serves its own page and every other tab, and says it is alive every heartbeatMs while
+ * another tab is there. The others forward their page's calls to it, relay its events to their page, and
+ * queue for the lock, so that when the owner's tab goes away (closed, reloaded, crashed) the next one opens the database and
  * carries on, and calls in flight are sent again to it.
  */
 export function createSession(options: SessionOptions) {
@@ -65,6 +65,11 @@ export function createSession(options: SessionOptions) {
   let events: ChannelLike | null = null;
   let replies: ChannelLike | null = null;
   let stopWatch: (() => void) | null = null;
+  /** When another tab last spoke to this owner; it beats and relays events only while one listens. */
+  let heardFromTabAt = -Infinity;
+  let stopBeat: (() => void) | null = null;
+  /** When this follower last told the owner it is there. */
+  let saidHelloAt = -Infinity;
   const replyChannels = new Map<string, ChannelLike>();
   /** Settles once this tab, as the owner, has opened the database. */
   let opened: Promise<unknown> = Promise.resolve();
@@ -87,6 +92,11 @@ export function createSession(options: SessionOptions) {
       settle(next);
       settle = null;
     }
+  }
+
+  function sayHello(): void {
+    saidHelloAt = env.now();
+    rpcOut?.postMessage({ t: 'hello', tab: env.tabId, build } satisfies ToOwner);
   }
 
   function send(p: Pending): void {
@@ -160,6 +170,8 @@ export function createSession(options: SessionOptions) {
 
   function watch(): void {
     if (role === 'owner') return;
+    // The owner beats only while it hears from other tabs.
+    if (env.now() - saidHelloAt >= heartbeatMs) sayHello();
     const silent = env.now() - lastBeat;
     if (silent <= staleMs) return;
     setStatus({
@@ -180,6 +192,8 @@ export function createSession(options: SessionOptions) {
   }
 
   async function serve(m: ToOwner): Promise<void> {
+    heardFromTabAt = env.now();
+    if (!stopBeat) stopBeat = env.every(heartbeatMs, beatWhileHeard);
     if (m.t === 'hello') {
       metBuild(m.build);
       beat();
@@ -205,6 +219,21 @@ export function createSession(options: SessionOptions) {
     events?.postMessage({ t: 'beat', owner: env.tabId, build, status: api.status() } satisfies Broadcast);
   }
 
+  /**
+   * A channel message costs a few ms of the worker's time (profiled), so a lone tab sends none: the
+   * heartbeat stops once no other tab has spoken for staleMs, and starts again at the next hello.
+   */
+  function beatWhileHeard(): void {
+    if (!tabsListen()) {
+      stopBeat?.();
+      stopBeat = null;
+      return;
+    }
+    beat();
+  }
+
+  const tabsListen = () => env.now() - heardFromTabAt <= staleMs;
+
   async function becomeOwner(): Promise<void> {
     role = 'owner';
     ownerId = env.tabId;
@@ -217,7 +246,7 @@ export function createSession(options: SessionOptions) {
       if (ev.type === 'db') setStatus({ ...ev.status, role: 'owner' });
       else {
         deliver(ev);
-        if (events) broadcast(ev);
+        if (events && tabsListen()) broadcast(ev);
       }
     });
     opened = api.init();
@@ -225,7 +254,7 @@ export function createSession(options: SessionOptions) {
     if (events) {
       const rpcIn = env.channel(RPC_CHANNEL);
       rpcIn.onmessage = (e: MessageEvent<ToOwner>) => void serve(e.data);
-      env.every(heartbeatMs, beat);
+      // Tabs that were following the last owner: tell them at once who holds the database now.
       beat();
     }
     // Calls this page made while it followed: the last owner may have applied a write; its id says so.
@@ -250,7 +279,7 @@ export function createSession(options: SessionOptions) {
       if (e.data?.t === 'reply') finish(e.data.seq, e.data);
     };
     rpcOut = env.channel(RPC_CHANNEL);
-    rpcOut.postMessage({ t: 'hello', tab: env.tabId, build } satisfies ToOwner);
+    sayHello();
     stopWatch = env.every(Math.max(50, Math.round(heartbeatMs / 2)), watch);
     env.locks
       .request(LOCK_NAME, async () => {

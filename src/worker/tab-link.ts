@@ -5,7 +5,8 @@
  *   the owner's tab closes or crashes the browser releases it and the next tab in line takes over;
  * - requests go on the shared channel RPC_CHANNEL (only the owner listens), each reply only on the
  *   asking tab's own channel (a chart series reaches no other tab), and the events (one message per poll
- *   tick) and the owner's heartbeat on EVENTS_CHANNEL to every tab.
+ *   tick) and the owner's heartbeat on EVENTS_CHANNEL to every tab, while any other tab is there: a
+ *   follower says hello on RPC_CHANNEL every heartbeat, and a lone owner posts nothing.
  */
 import type { DbEvent, DbStatus } from '../lib/types';
 import type { RpcMethod } from './api';
@@ -33,7 +34,10 @@ export interface CallMessage {
   writeId?: string;
 }
 
-/** A new tab asks the owner to make itself known now rather than at its next heartbeat. */
+/**
+ * A following tab is there: sent when it starts (the owner makes itself known at once) and every
+ * heartbeat after, since the owner beats and relays events only while it hears from another tab.
+ */
 export interface HelloMessage {
   t: 'hello';
   tab: string;

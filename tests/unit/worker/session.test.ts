@@ -186,6 +186,33 @@ describe('tabs sharing one database owner', () => {
   });
 });
 
+describe('a lone tab', () => {
+  it('posts nothing on the shared channel while no other tab is there, and beats again while one is', async () => {
+    world = tabWorld();
+    const a = world.open('a');
+    await a.session.init();
+    const heard: Broadcast[] = [];
+    const listen = new BroadcastChannel(EVENTS_CHANNEL);
+    listen.onmessage = (e: MessageEvent<Broadcast>) => heard.push(e.data);
+    try {
+      // Heartbeat 50 ms in the harness: ten would have gone out by now.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(heard).toEqual([]);
+      const b = world.open('b');
+      await b.session.init();
+      await until(() => heard.filter((m) => m.t === 'beat').length >= 5);
+      b.die();
+      // Silent again once b has not spoken for staleMs (400 ms in the harness).
+      await new Promise((r) => setTimeout(r, 600));
+      const n = heard.length;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(heard.length).toBe(n);
+    } finally {
+      listen.close();
+    }
+  });
+});
+
 describe('tabs of two deploys', () => {
   it('a tab of another build is told so, its calls are refused in words, and the owner says so too', async () => {
     world = tabWorld();
