@@ -2,7 +2,8 @@
 // The cost of leaving the dashboard open: CPU of the whole headless Chromium (every process and thread of
 // its profile, from /proc) while the built app watches stand-in llama-servers (and the real exporter, with
 // the stand-in nvidia-smi) at 1 s, with its tab visible and hidden. `npm run bench` reports it; on its own:
-// node bench/watch-cost.mjs [seconds per window, default 30] after `npm run build:test` (dist-test/).
+// node bench/watch-cost.mjs [seconds per window, default 30] [case ids, e.g. 0,1+exporter] after
+// `npm run build:test` (dist-test/).
 //
 // Chromium is started here, not by Playwright, and nothing is attached to it while a window is measured:
 // a DevTools client makes the browser report every request to it (and Playwright's focus emulation keeps
@@ -123,9 +124,9 @@ async function startChromium(executablePath, args, dir, url) {
  * Percent of one core used by the browser for each case, visible then hidden, with the largest parts.
  * `appUrl` is the built app's address, `exporterFile` the built exporter.
  */
-export async function measureWatchCost({ chromium, executablePath, args, appUrl, exporterFile, seconds = 30, log = () => {} }) {
+export async function measureWatchCost({ chromium, executablePath, args, appUrl, exporterFile, seconds = 30, cases = WATCH_CASES, log = () => {} }) {
   const results = [];
-  for (const c of WATCH_CASES) {
+  for (const c of cases) {
     const servers = await Promise.all(Array.from({ length: c.servers }, (_, i) => startStandIn({ port: 18300 + i, traffic: 'idle', slots: 1 })));
     const exporter = c.exporter ? await startExporter(exporterFile) : null;
     const dir = mkdtempSync(join(tmpdir(), 'llama-dash-watch-'));
@@ -144,11 +145,21 @@ export async function measureWatchCost({ chromium, executablePath, args, appUrl,
     };
     const settle = () => new Promise((r) => setTimeout(r, 3000));
     try {
-      await onPage(async (page) => {
+      const ready = async (page) => {
         if (c.servers > 0) await page.getByTestId('endpoint-card').nth(c.servers - 1).waitFor({ timeout: 60_000 });
         if (exporter) await page.locator('[data-testid=exporter-panel] [data-testid=status-badge][data-state=ok]').waitFor({ timeout: 60_000 });
+      };
+      // Measured as a returning user has it: opened again once its service worker is installed, so the
+      // page and the database worker are controlled by it (every request they make reaches it).
+      const controlled = await onPage(async (page) => {
+        await ready(page);
+        await page.evaluate(() => navigator.serviceWorker.ready);
+        await page.reload();
+        await ready(page);
         await page.waitForTimeout(5000);
+        return page.evaluate(() => navigator.serviceWorker.controller !== null);
       });
+      if (!controlled) throw new Error('The reopened dashboard is not controlled by its service worker');
       const visibleState = await onPage((page) => page.evaluate(() => document.visibilityState));
       await settle();
       /** Requests the stand-ins answered so far (the exporter's are not counted). */
@@ -166,7 +177,7 @@ export async function measureWatchCost({ chromium, executablePath, args, appUrl,
       // Still hidden at the end of the window, or the figure is not a hidden tab's.
       const hiddenAfter = await onPage((page) => page.evaluate(() => document.visibilityState));
       results.push({ ...c, visible: visible.total, hidden: hiddenAfter === 'hidden' ? hidden?.total : undefined, visibleState, hiddenState: hiddenAfter, visibleParts: visible.parts, hiddenParts: hidden?.parts ?? [] });
-      const top = (parts) => parts.slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+      const top = (parts) => parts.slice(0, 10).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
       log(`  ${c.label}: visible ${visible.total.toFixed(2)} % (${top(visible.parts)}); the stand-ins answered ${perSecond.toFixed(1)} requests/s`);
       log(`  ${c.label}: hidden ${hidden && hiddenAfter === 'hidden' ? `${hidden.total.toFixed(2)} % (${top(hidden.parts)})` : `not measured, the page was ${hiddenState} then ${hiddenAfter}`}`);
     } finally {
@@ -196,6 +207,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     results = await measureWatchCost({
       chromium, executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: BENCH_CHROMIUM_ARGS, appUrl: `http://127.0.0.1:${appPort}/`,
       exporterFile, seconds: Number(process.argv[2] ?? 30), log: (s) => console.error(s),
+      cases: process.argv[3] ? WATCH_CASES.filter((c) => process.argv[3].split(',').includes(c.id)) : WATCH_CASES,
     });
   } finally {
     preview.kill();
