@@ -21,6 +21,10 @@ const pageEnv = (): ClockEnv => ({
   },
 });
 
+/** How long after a tick the clock's timer leaves the time alone: more than one 1-second interval, so a
+ * tick arriving a few ms late still finds the timer quiet. */
+const SYNC_HOLD_MS = 1500;
+
 /**
  * The page's one wall clock for "x s ago" texts and the live chart window: a single 1-second timer
  * however many components read it, running only while something reads it. A hidden tab's clock stands
@@ -31,6 +35,8 @@ export class Clock {
   #now = $state(0);
   #holders = 0;
   #stop: (() => void) | null = null;
+  /** When sync() last set the time: the timer's own updates wait while ticks keep arriving. */
+  #syncedAt = -Infinity;
   #subscribe = createSubscriber(() => this.hold());
 
   constructor(env?: ClockEnv) {
@@ -60,11 +66,27 @@ export class Clock {
     };
   }
 
+  /**
+   * A poll tick just reached the page: the clock reads the time now, in the same update as the tick's
+   * values, and its own timer stays quiet while ticks keep coming, so the page lays out and paints once a
+   * second rather than twice (once for the tick, once for the clock). Without ticks it runs by itself.
+   */
+  sync() {
+    const e = this.#env;
+    if (!this.#stop || !e || e.hidden()) return;
+    this.#syncedAt = e.now();
+    this.#now = this.#syncedAt;
+  }
+
   #start() {
     const e = (this.#env ??= pageEnv());
     const update = () => {
-      if (!e.hidden()) this.#now = e.now();
+      if (e.hidden()) return;
+      const t = e.now();
+      if (t - this.#syncedAt < SYNC_HOLD_MS) return;
+      this.#now = t;
     };
+    this.#syncedAt = -Infinity;
     update();
     const timer = e.setInterval(update, 1000);
     const unlisten = e.onVisibility(update);

@@ -71,7 +71,7 @@ export class EndpointsState {
     this.#loaded = true;
   }
 
-  /** The tab was hidden or shown: hidden, pushed statuses wait; shown, the newest of each applies at once. */
+  /** The tab was hidden or shown: hidden, statuses wait; shown, the newest of each applies at once. */
   setHidden(hidden: boolean) {
     if (hidden) {
       this.#held ??= new Map();
@@ -80,6 +80,12 @@ export class EndpointsState {
     const held = this.#held;
     this.#held = null;
     for (const s of held?.values() ?? []) this.applyStatus(s);
+    // The worker sends a hidden page no statuses: read the newest of each now (should that fail, the
+    // next tick brings them).
+    const src = this.#source;
+    if (src) void Promise.resolve(src.endpointStatuses()).then((all) => {
+      for (const s of all) this.applyStatus(s);
+    }, () => {});
   }
 
   /** A status pushed by the collector. */

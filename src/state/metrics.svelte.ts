@@ -173,7 +173,11 @@ export class MetricsState {
   setHidden(hidden: boolean) {
     if (hidden === this.#hidden) return;
     this.#hidden = hidden;
-    if (hidden) return;
+    // The worker sends a hidden page no ticks: whatever came meanwhile is read when it shows.
+    if (hidden) {
+      this.#stale = true;
+      return;
+    }
     if (this.#range.kind === 'live') this.#moveTo(Date.now());
     if (!this.#stale) return;
     this.#stale = false;

@@ -3,6 +3,7 @@ import { db, onDbEvent } from './client';
 import { database } from './db.svelte';
 import { endpoints } from './endpoints.svelte';
 import { metrics } from './metrics.svelte';
+import { clock } from './clock.svelte';
 import { settings } from './settings.svelte';
 import { appUpdate } from './app-update.svelte';
 import { storage } from './storage.svelte';
@@ -25,10 +26,28 @@ export function startState(): void {
   if (started) return;
   started = true;
   onDbEvent(route);
+  watchVisibility();
   database.start();
   appUpdate.start();
   storage.watchFirstUse();
   void database.whenReady().then(connect);
+}
+
+/**
+ * A hidden tab draws nothing: the worker stops sending it ticks and statuses (collection and storage go
+ * on), the charts and cards stand still, and when the tab shows they read the newest at once. Here rather
+ * than on the dashboard page, so a tab hidden on another page costs as little.
+ */
+function watchVisibility(): void {
+  const apply = () => {
+    const hidden = document.hidden;
+    // Sent before the stores read again on show, so no tick falls between their reads and the events.
+    void db.setPageHidden(hidden);
+    metrics.setHidden(hidden);
+    endpoints.setHidden(hidden);
+  };
+  document.addEventListener('visibilitychange', apply);
+  if (document.hidden) apply();
 }
 
 /** Joins a store that loads with its page; it reads now if the database already answers. */
@@ -64,6 +83,8 @@ function route(ev: DbEvent): void {
   if (!connected) return;
   switch (ev.type) {
     case 'frames':
+      // In the same update as the tick's values: one layout and paint a second, not two.
+      if (!ev.backfilled) clock.sync();
       metrics.onFrames(ev);
       break;
     case 'history-reset':

@@ -83,3 +83,49 @@ describe('Clock', () => {
     expect(clock.now).toBe(1_060_000);
   });
 });
+
+describe('Clock.sync', () => {
+  it('takes the time of each poll tick and keeps its own timer quiet while ticks come, then runs alone again', () => {
+    const p = page();
+    const clock = new Clock(p.env);
+    const release = clock.hold();
+    let changes = 0;
+    let last = clock.now;
+    const seen = () => {
+      if (clock.now !== last) changes++;
+      last = clock.now;
+    };
+    // Ticks arrive 300 ms after each timer second: the timer would move the time, then the tick again.
+    for (let k = 0; k < 5; k++) {
+      p.second();
+      seen();
+      p.time += 300;
+      clock.sync();
+      seen();
+      p.time -= 300;
+    }
+    // The first timer second moved it; after that only the ticks do, one change a second.
+    expect(changes).toBe(6);
+    expect(clock.now).toBe(p.time + 300);
+    // The ticks stop (the server went quiet): within two seconds the timer moves the clock again.
+    p.second();
+    p.second();
+    expect(clock.now).toBe(p.time);
+    release();
+  });
+
+  it('does nothing while the tab is hidden or nothing reads the clock', () => {
+    const p = page();
+    const clock = new Clock(p.env);
+    const start = p.time;
+    p.time += 5000;
+    clock.sync();
+    const release = clock.hold();
+    expect(clock.now).toBe(p.time);
+    p.setHidden(true);
+    p.time += 5000;
+    clock.sync();
+    expect(clock.now).toBe(start + 5000);
+    release();
+  });
+});

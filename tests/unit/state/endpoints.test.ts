@@ -118,6 +118,17 @@ describe('EndpointsState', () => {
     expect(state.status(b)?.lastOkAt).toBe(4);
   });
 
+  it('reads every status when the tab shows, since the worker sends a hidden tab none', async () => {
+    const { api, state } = await connected();
+    const [a] = await state.addFromQuery('?server=http://127.0.0.1:8080');
+    const newest: EndpointStatus = { endpointId: a, state: 'down', message: 'gone', lastOkAt: 1, lastErrorAt: 9, info: {}, isRouter: false, routerModels: [] };
+    const statuses = vi.spyOn(api, 'endpointStatuses').mockReturnValue([newest]);
+    state.setHidden(true);
+    state.setHidden(false);
+    await vi.waitFor(() => expect(state.status(a)?.state).toBe('down'));
+    expect(statuses).toHaveBeenCalled();
+  });
+
   it('follows a real load on a router (collector polling the stand-in) until the model is loaded', async () => {
     const server = await startStandIn({ port: 18252, router: true, traffic: 'idle', loadMs: 600 });
     const api = createApi({ storage: 'memory', retentionEveryMs: 0, collector: createCollector });

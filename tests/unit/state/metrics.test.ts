@@ -70,6 +70,14 @@ describe('MetricsState', () => {
     expect(m.latest(ep.id)?.values[KEY]).toBe(42);
   });
 
+  it('reads the window again when the tab shows, though the worker sent a hidden tab no ticks', async () => {
+    const { api, ep, m } = await setup(60);
+    m.setHidden(true);
+    api.saveFrames([{ endpointId: ep.id, ts: Date.now(), values: { [KEY]: 77 } }]);
+    m.setHidden(false);
+    await vi.waitFor(() => expect(m.data(ep.id)!.values[KEY].at(-1)).toBe(77));
+  });
+
   it('re-queries once enough live points piled up, at the requested resolution', async () => {
     const { ep, m, history, store } = await setup(30);
     m.setPoints(100);

@@ -8,7 +8,7 @@ import { createSurface } from '../../../src/worker/surface';
 const llama: EndpointInput = { kind: 'llama', name: 'box', url: 'http://127.0.0.1:8080', apiKey: null, intervalMs: 1000, enabled: true };
 
 describe('the surface the page calls', () => {
-  it('sends a tick (status changes, then the stored frames with their values and events) as one message, and a change the user made at once', async () => {
+  it('sends a tick (status changes, then the stored frames with their values and events) as one message, a change the user made at once, and a hidden page no ticks', async () => {
     let deps!: CollectorDeps;
     /** Reports each endpoint's status as a poller does on every tick. */
     const statusOfEach = () => {
@@ -57,6 +57,18 @@ describe('the surface the page calls', () => {
         latest: [{ endpointId: ep.id, ts: 5000, values: { gen_tps: 12, other: null } }],
         events: [{ endpointId: ep.id, ts: 5000, kind: 'restart' }],
       });
+
+      // A hidden page is sent no ticks and no statuses; a change the user made still reaches it.
+      surface.setPageHidden(true);
+      statusOfEach();
+      await surface.saveFrames([{ endpointId: ep.id, ts: 6000, values: { gen_tps: 13 } }]);
+      await surface.updateEndpoint(ep.id, { ...llama, name: 'renamed' });
+      await settle();
+      expect(messages.slice(2).map((m) => m.map((e) => e.type))).toEqual([['endpoints']]);
+      surface.setPageHidden(false);
+      await surface.saveFrames([{ endpointId: ep.id, ts: 7000, values: { gen_tps: 14 } }]);
+      await settle();
+      expect(messages.at(-1)?.map((e) => e.type)).toEqual(['frames']);
     } finally {
       port1.close();
       api.close();
