@@ -121,6 +121,15 @@ export function showLatestInLegend(u: uPlot): void {
   if (n > 0) u.setLegend({ idx: n - 1 });
 }
 
+const MIN = 60;
+const HOUR = 3600;
+const DAY = 86400;
+/** Steps between time labels, in seconds, from which uPlot takes the finest that keeps `space` apart. */
+const TIME_STEPS_S = [
+  1, 2, 5, 10, 15, 30, MIN, 2 * MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN,
+  HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 365 * DAY,
+];
+
 export interface BuildOptions {
   width: number;
   height: number;
@@ -163,7 +172,9 @@ export function buildOptions(o: BuildOptions): uPlot.Options {
       },
     },
     axes: [
-      axis({}),
+      // uPlot's default 50 px between time ticks lets labels such as "10:58pm" run into each other; its own
+      // steps jump from 1 to 5 minutes, which leaves a 10-minute view two labels.
+      axis({ space: 80, incrs: TIME_STEPS_S }),
       axis({
         size: yAxisSize,
         label: TITLED_UNITS.has(o.unit) ? unitLabel(o.unit) : undefined,
