@@ -79,7 +79,7 @@ export default defineConfig({
         // sqlite3.wasm is ~900 kB; the default 2 MiB cap is fine but state it so a bigger build fails loudly.
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
         navigateFallback: null,
-        // Polls of the user's servers bypass the service worker (public/sw-routes.js).
+        // Requests to the user's servers bypass the service worker where the browser allows (public/sw-routes.js).
         importScripts: ['sw-routes.js'],
       },
     }),

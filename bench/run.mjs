@@ -478,10 +478,17 @@ const le = (limit, unit) => ({ text: `<= ${limit}${unit}`, ok: (v) => v <= limit
 const hiddenNote = (id) => (cold[`watch.${id}.hiddenState`] === 'hidden' ? '' : ` (the page stayed ${cold[`watch.${id}.hiddenState`]}: not measured)`);
 row('watching, no endpoint, tab visible (% of one core, whole browser)', cold['watch.0.visible'], undefined, pct);
 row(`watching, no endpoint, tab hidden${hiddenNote('0')}`, cold['watch.0.hidden'], undefined, pct);
+// What watching adds to the same browser with the same tab state and no endpoint: hidden, that browser
+// still draws the tab put in front, which no dashboard can take off.
+const added = (id, state) => (cold[`watch.${id}.${state}`] === undefined || cold[`watch.0.${state}`] === undefined ? undefined : cold[`watch.${id}.${state}`] - cold[`watch.0.${state}`]);
 row('watching 1 idle server + its exporter at 1 s, tab visible', cold['watch.1+exporter.visible'], undefined, pct, le(3, ' %'));
-row(`watching 1 idle server + its exporter at 1 s, tab hidden${hiddenNote('1+exporter')}`, cold['watch.1+exporter.hidden'], undefined, pct, lt(1, ' %'));
+row('  added to the same browser watching no endpoint', added('1+exporter', 'visible'), undefined, pct);
+row(`watching 1 idle server + its exporter at 1 s, tab hidden${hiddenNote('1+exporter')}`, cold['watch.1+exporter.hidden'], undefined, pct);
+row('  added to the same browser watching no endpoint, hidden', added('1+exporter', 'hidden'), undefined, pct, lt(1, ' %'));
 row('watching 10 idle servers at 1 s, tab visible', cold['watch.10.visible'], undefined, pct, le(10, ' %'));
+row('  added to the same browser watching no endpoint', added('10', 'visible'), undefined, pct);
 row(`watching 10 idle servers at 1 s, tab hidden${hiddenNote('10')}`, cold['watch.10.hidden'], undefined, pct);
+row('  added to the same browser watching no endpoint, hidden', added('10', 'hidden'), undefined, pct);
 row('cold start to first chart drawn (median)', med(cold['cold.chartDrawn']), undefined, ms, lt(500));
 row('cold start to first chart drawn (p99)', cold['cold.chartDrawn']?.p99, undefined, ms);
 row('cold start to database ready (median)', med(cold['cold.dbReady']), undefined, ms, lt(300));

@@ -1,6 +1,9 @@
 // Imported by the generated service worker (vite.config.ts, workbox.importScripts). The service worker
-// serves the app's own files; the requests that poll the user's servers skip it, so that a poll does not
-// wake it and pass through it every second. Browsers without static routes send them through it, as before.
+// serves the app's own files; requests to the user's servers skip it, so that they do not wake it and pass
+// through it. Chromium 156 applies these routes to the page's own requests (Prometheus on the Fleet page,
+// a connection test) but not yet to the database worker's polls, which still pass through its fetch event
+// (measured: about 0.1 % of a core at 2 requests a second). Browsers without static routes send every
+// request through it, as before.
 self.addEventListener('install', (event) => {
   if (typeof event.addRoutes !== 'function' || typeof URLPattern !== 'function') return;
   const here = new URL(self.registration.scope);

@@ -22,9 +22,9 @@ test('after one visit the app opens offline, database included', async ({ page, 
   await expect(page.getByRole('heading', { name: 'Database' })).toBeVisible();
 });
 
-// Polling a server every second must not wake the service worker for each request: requests to another
-// origin go straight to the network by the worker's static routes (public/sw-routes.js), while the app's
-// own files still come through it.
+// Requests to the user's servers need not wake the service worker: the page's requests to another origin
+// go straight to the network by the worker's static routes (public/sw-routes.js), while the app's own
+// files still come through it.
 test('requests to the servers bypass the service worker, the app\'s own files do not', async ({ page }) => {
   const server = await startStandIn({ port: 18241, traffic: 'idle', slots: 1 });
   try {
