@@ -170,8 +170,12 @@ export function createSession(options: SessionOptions) {
 
   function watch(): void {
     if (role === 'owner') return;
-    // The owner beats only while it hears from other tabs.
+    // The owner beats only while it hears from other tabs. When this tab's own timer came late (a
+    // throttled background tab), the owner had no hello for a while: it gets one, and its silence counts
+    // from now.
+    const late = env.now() - saidHelloAt > 2 * heartbeatMs;
     if (env.now() - saidHelloAt >= heartbeatMs) sayHello();
+    if (late) lastBeat = Math.max(lastBeat, env.now());
     const silent = env.now() - lastBeat;
     if (silent <= staleMs) return;
     setStatus({

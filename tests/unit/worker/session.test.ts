@@ -211,6 +211,19 @@ describe('a lone tab', () => {
       listen.close();
     }
   });
+
+  it('a follower whose timers were held back does not call a live owner unresponsive', async () => {
+    world = tabWorld();
+    const a = world.open('a');
+    await a.session.init();
+    const b = world.open('b');
+    await b.session.init();
+    // Longer than staleMs (400 ms): the owner hears no hello and stops beating meanwhile.
+    b.throttle(1000);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(b.events.some((e) => e.type === 'db' && e.status.state === 'unresponsive')).toBe(false);
+    expect(b.session.status()).toMatchObject({ state: 'ready', role: 'follower' });
+  });
 });
 
 describe('tabs of two deploys', () => {

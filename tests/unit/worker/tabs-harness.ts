@@ -63,6 +63,8 @@ export function tabWorld(opts: { collector?: (tab: string) => CollectorFactory }
   function open(tabId: string, build?: string) {
     const channels: { close(): void }[] = [];
     const timers = new Set<ReturnType<typeof setInterval>>();
+    /** Until when this tab's timers are held back, as a browser throttles a background tab's. */
+    let heldUntil = 0;
     const env: TabEnv = {
       tabId,
       locks: locks.forTab(tabId),
@@ -72,7 +74,9 @@ export function tabWorld(opts: { collector?: (tab: string) => CollectorFactory }
         return c;
       },
       every: (ms, fn) => {
-        const t = setInterval(fn, ms);
+        const t = setInterval(() => {
+          if (Date.now() >= heldUntil) fn();
+        }, ms);
         timers.add(t);
         return () => {
           clearInterval(t);
@@ -112,6 +116,10 @@ export function tabWorld(opts: { collector?: (tab: string) => CollectorFactory }
       },
       /** Hung: still holds the lock, says nothing. */
       freeze: silence,
+      /** Its timers fire not at all for `ms`, then as before (channels still deliver). */
+      throttle(ms: number) {
+        heldUntil = Date.now() + ms;
+      },
     };
     tabs.push(tab);
     return tab;
