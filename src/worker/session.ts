@@ -40,8 +40,8 @@ const WRITES = new Set<string>(WRITE_METHODS);
  * One tab's place among the dashboard's tabs. The worker that holds the Web Lock owns the database: it
  * opens it, polls, serves its own page and every other tab, and says it is alive every heartbeatMs while
  * another tab is there. The others forward their page's calls to it, relay its events to their page, and
- * queue for the lock, so that when the owner's tab goes away (closed, reloaded, crashed) the next one opens the database and
- * carries on, and calls in flight are sent again to it.
+ * queue for the lock, so that when the owner's tab goes away (closed, reloaded, crashed) the next one
+ * opens the database and carries on, and calls in flight are sent again to it.
  */
 export function createSession(options: SessionOptions) {
   const { env, api } = options;
@@ -173,10 +173,11 @@ export function createSession(options: SessionOptions) {
     // The owner beats only while it hears from other tabs. When this tab's own timer came late (a
     // throttled background tab), the owner had no hello for a while: it gets one, and its silence counts
     // from now.
-    const late = env.now() - saidHelloAt > 2 * heartbeatMs;
-    if (env.now() - saidHelloAt >= heartbeatMs) sayHello();
-    if (late) lastBeat = Math.max(lastBeat, env.now());
-    const silent = env.now() - lastBeat;
+    const now = env.now();
+    const sinceHello = now - saidHelloAt;
+    if (sinceHello >= heartbeatMs) sayHello();
+    if (sinceHello > 2 * heartbeatMs) lastBeat = Math.max(lastBeat, now);
+    const silent = now - lastBeat;
     if (silent <= staleMs) return;
     setStatus({
       state: 'unresponsive', storage: status.storage, role: role ?? undefined,
