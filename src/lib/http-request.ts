@@ -58,8 +58,11 @@ async function corsOrUnreachable(env: HttpEnv, base: string, timeoutMs: number):
 export async function request(env: HttpEnv, base: string, path: string, opts: RequestOptions): Promise<HttpResult> {
   const url = joinUrl(base, path);
   if (isMixedContent(env.pageProtocol, url)) return { ok: false, failure: { kind: 'mixed-content' } };
-  const timeout = AbortSignal.timeout(opts.timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  // A timer cleared once the answer is in, not AbortSignal.timeout: that one fires for every request,
+  // seconds later, and each such wake-up of the worker costs more CPU than the request's own work.
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([timeout.signal, opts.signal]) : timeout.signal;
   const headers: Record<string, string> = { ...authHeaders(opts.apiKey) };
   let body: string | undefined;
   if (opts.json !== undefined) {
@@ -75,8 +78,10 @@ export async function request(env: HttpEnv, base: string, path: string, opts: Re
     return { ok: true, status: res.status, text: got.text };
   } catch {
     if (opts.signal?.aborted) throw new Cancelled('stopped');
-    if (timeout.aborted) return { ok: false, failure: { kind: 'timeout', ms: opts.timeoutMs } };
+    if (timeout.signal.aborted) return { ok: false, failure: { kind: 'timeout', ms: opts.timeoutMs } };
     return { ok: false, failure: await corsOrUnreachable(env, base, Math.min(opts.timeoutMs, 3000)) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -34,6 +34,22 @@ describe('request classification', () => {
   });
 });
 
+describe('request timeout', () => {
+  it('stops its timer once the answer is in, and still times out a request that hangs', async () => {
+    let seen: AbortSignal | undefined;
+    const answer: HttpEnv = { fetch: (async (_url: string, init: RequestInit) => ((seen = init.signal!), new Response('ok'))) as typeof fetch, pageProtocol: null, pageOrigin: null };
+    expect(await request(answer, 'http://127.0.0.1:1', '/health', { timeoutMs: 50 })).toEqual({ ok: true, status: 200, text: 'ok' });
+    // A timeout left to fire after the answer (AbortSignal.timeout's) wakes the worker once per request for nothing.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(seen?.aborted).toBe(false);
+    const hang: HttpEnv = {
+      fetch: ((_url: string, init: RequestInit) => new Promise((_, reject) => init.signal!.addEventListener('abort', () => reject(new Error('aborted'))))) as typeof fetch,
+      pageProtocol: null, pageOrigin: null,
+    };
+    expect(await request(hang, 'http://127.0.0.1:1', '/health', { timeoutMs: 50 })).toEqual({ ok: false, failure: { kind: 'timeout', ms: 50 } });
+  });
+});
+
 describe('explainFetchFailure', () => {
   it('says what to do for each kind of failure', () => {
     expect(explainFetchFailure({ kind: 'mixed-content' }, ctx)).toMatch(/open the dashboard over http.*TLS proxy/i);
