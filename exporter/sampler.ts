@@ -26,6 +26,7 @@ export class Sampler {
   #timer: NodeJS.Timeout | null = null;
   #busy = false;
   #stopped = false;
+  readonly #listeners = new Set<(s: ExporterSnapshot) => void>();
 
   constructor(options: ExporterOptions, version: string) {
     this.#o = options;
@@ -78,9 +79,16 @@ export class Sampler {
       };
       this.latest = snapshot;
       this.history.push(ts, snapshotSeries(snapshot));
+      for (const fn of this.#listeners) fn(snapshot);
     } finally {
       this.#busy = false;
     }
+  }
+
+  /** Calls `fn` with each new sample (the snapshot streams); returns the function that stops it. */
+  onSample(fn: (s: ExporterSnapshot) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
   }
 
   sources(): GpuSourceStatus[] {

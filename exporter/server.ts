@@ -7,8 +7,11 @@ import type { LlamaWatch } from './llama-watch';
 import { renderMetrics } from './metrics';
 import { LOOPBACK, type ExporterOptions } from './options';
 import type { Sampler } from './sampler';
+import type { ExporterSnapshot } from '../src/lib/host-snapshot';
 
-const ROUTES = new Set(['/metrics', '/api/v1/snapshot', '/api/v1/history', '/healthz']);
+const ROUTES = new Set(['/metrics', '/api/v1/snapshot', '/api/v1/stream', '/api/v1/history', '/healthz']);
+/** Open snapshot streams at most: each holds a connection and a listener. */
+export const MAX_STREAMS = 32;
 /** Health needs no token so uptime checks and the dashboard's "is it there" probe work without one. */
 const PUBLIC = new Set(['/healthz']);
 
@@ -49,6 +52,7 @@ export function hostHeaderLoopback(header: string | undefined): boolean {
 export function createServer(o: ExporterOptions, sampler: Sampler, watches: readonly LlamaWatch[] = []): http.Server {
   const token = o.token === null ? null : Buffer.from(`Bearer ${o.token}`);
   const loopbackOnly = isLoopbackName(o.host);
+  let streams = 0;
   return http.createServer((req, res) => {
     try {
       handle(req, res);
@@ -83,13 +87,52 @@ export function createServer(o: ExporterOptions, sampler: Sampler, watches: read
       case '/healthz':
         return json(res, snap ? 200 : 503, { status: snap ? 'ok' : 'starting', ts: snap?.ts ?? null, sources: sampler.sources() });
       case '/api/v1/snapshot':
-        return snap ? json(res, 200, { ...snap, llama: watches.map((w) => w.status()) }) : json(res, 503, { error: 'no sample taken yet; retry in a moment' });
+        return snap ? json(res, 200, withWatches(snap)) : json(res, 503, { error: 'no sample taken yet; retry in a moment' });
+      case '/api/v1/stream':
+        return stream(res, url.searchParams.get('every'));
       case '/api/v1/history':
         return history(res, url.searchParams);
       case '/metrics':
         if (!snap) return json(res, 503, { error: 'no sample taken yet; retry in a moment' });
         return send(res, 200, PROM_CONTENT_TYPE, renderMetrics(snap, sampler.host.cpuTimes, sampler.sources(), watches));
     }
+  }
+
+  function withWatches(snap: ExporterSnapshot) {
+    return { ...snap, llama: watches.map((w) => w.status()) };
+  }
+
+  /**
+   * The snapshot as /api/v1/snapshot has it, now and after each new sample, one JSON object per line, on
+   * one response that stays open. A dashboard reads it instead of asking every second: in a browser a
+   * line on an open response wakes a third as many threads as a request does. `every` (ms) thins the
+   * lines to what a dashboard polling at that interval takes.
+   */
+  function stream(res: ServerResponse, every: string | null): void {
+    const everyMs = every === null || every === '' ? 0 : Number(every);
+    if (!Number.isFinite(everyMs) || everyMs < 0) return json(res, 400, { error: 'every must be a time in ms' });
+    if (streams >= MAX_STREAMS) return json(res, 503, { error: `${MAX_STREAMS} snapshot streams are open already; poll /api/v1/snapshot instead` });
+    res.setHeader('Cache-Control', 'no-store');
+    // A reverse proxy (nginx) would otherwise hold the lines back until its buffer fills.
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8' });
+    if (res.req.method === 'HEAD') return void res.end();
+    streams++;
+    let sentTs = -Infinity;
+    const send = (snap: ExporterSnapshot) => {
+      // Half a sample early counts as due, or timer jitter would skip every other one.
+      if (snap.ts - sentTs < everyMs - o.intervalMs / 2) return;
+      // A reader that stopped reading gets no more until it has caught up: lines are not queued for it.
+      if (res.writableNeedDrain) return;
+      sentTs = snap.ts;
+      res.write(`${JSON.stringify(withWatches(snap))}\n`);
+    };
+    if (sampler.latest) send(sampler.latest);
+    const off = sampler.onSample(send);
+    res.on('close', () => {
+      off();
+      streams--;
+    });
   }
 
   /**

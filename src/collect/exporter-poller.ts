@@ -1,5 +1,6 @@
 /**
- * Polls one companion exporter: GET /api/v1/snapshot every interval, one SampleFrame per new sample
+ * Polls one companion exporter: at every interval the newest snapshot, from its stream
+ * (collect/snapshot-stream.ts) while that has a fresh line, else from GET /api/v1/snapshot; one SampleFrame per new sample
  * (keys from lib/host-snapshot.ts snapshotSeries), stamped with the exporter's sample time. On every (re)connect it first asks
  * /api/v1/history for what the exporter sampled since the last frame stored (this poller's own, or
  * after a page load the newest in the database, via ctx.lastStoredTs; since 0 when neither is known),
@@ -16,6 +17,7 @@ import { isDown, jsonOf } from '../lib/http-request';
 import { isWatchedServer, type WatchedServer } from '../lib/exporter-llama';
 import { LlamaGapFiller } from './llama-gap-fill';
 import { PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
+import { SnapshotStream } from './snapshot-stream';
 
 const SNAPSHOT = '/api/v1/snapshot';
 /** A clock difference above this is corrected; below it, request latency and sampling age dominate. */
@@ -34,6 +36,7 @@ export class ExporterPoller extends PollLoop {
   #historyNote: string | null = null;
   /** Fills the gaps of the llama-servers this exporter also watches; null when storage cannot say what it holds. */
   readonly #filler: LlamaGapFiller | null;
+  readonly #stream: SnapshotStream;
 
   constructor(ctx: PollerContext) {
     // History replies can hold an hour of samples: allow more than for a snapshot.
@@ -41,6 +44,8 @@ export class ExporterPoller extends PollLoop {
     this.#filler = ctx.gaps && ctx.endpoints
       ? new LlamaGapFiller({ exporter: ctx.endpoint, store: ctx.gaps, endpoints: ctx.endpoints, get: (p) => this.#json(p), now: ctx.now })
       : null;
+    const ep = ctx.endpoint;
+    this.#stream = new SnapshotStream({ env: this.env, baseUrl: ep.url, apiKey: ep.apiKey, everyMs: ep.intervalMs, signal: this.stopSignal, now: ctx.now });
   }
 
   async #json(path: string, maxBytes?: number) {
@@ -68,7 +73,9 @@ export class ExporterPoller extends PollLoop {
    */
   async pollOnce(fill = true): Promise<number> {
     const now = this.ctx.now();
-    const r = await this.#json(SNAPSHOT);
+    // A line from the last two intervals is as fresh as an answer to a request would be.
+    const streamed = fill ? this.#stream.latest(2 * this.ctx.endpoint.intervalMs + 500) : null;
+    const r = streamed !== null ? { ok: true as const, value: streamed } : await this.#json(SNAPSHOT);
     if (!r.ok) return this.#fail(now, r.failure, SNAPSHOT);
     const problem = snapshotProblem(r.value);
     if (problem) return this.#fail(now, { kind: 'bad-body', detail: problem }, SNAPSHOT);
@@ -93,6 +100,8 @@ export class ExporterPoller extends PollLoop {
     if (fill && this.#filler && watched.length > 0) void this.#filler.run(watched, this.#offset);
     const notes = [this.#offset ? clockNote(this.#offset) : null, sourceNotes(snap), this.#historyNote, this.#filler?.problem].filter(Boolean).join(' ');
     this.setStatus({ state: 'ok', message: notes || null, lastOkAt: now, info: infoOf(snap, watched) });
+    // Only a poller that stores opens it: a one-off connection test reads one snapshot and is done.
+    if (fill) this.#stream.open();
     return this.ctx.endpoint.intervalMs;
   }
 

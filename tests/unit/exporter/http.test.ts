@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildExporter, samplesDir, startExporter, type Running } from './harness';
+import { buildExporter, samplesDir, startExporter, waitFor, type Running } from './harness';
 
 let file: string;
 let r: Running;
@@ -87,6 +87,72 @@ describe('HTTP behaviour', () => {
     expect(text).toMatch(/^node_filesystem_avail_bytes\{mountpoint="\/"\} \d+$/m);
     expect(text).not.toMatch(/mountpoint="\/does-not-exist"/);
     expect(text).toMatch(/^llamadash_gpu_utilization_ratio\{gpu="1",uuid="GPU-00000001-aaaa-bbbb-cccc-000000000000",name="NVIDIA Stand-in 1",vendor="nvidia"\} 0\.38$/m);
+  });
+});
+
+describe('snapshot stream', () => {
+  /** Reads lines of `res` until `n` have come; the stream stays open. */
+  async function lines(res: Response, n: number): Promise<{ ts: number; hostname: string; llama: unknown[] }[]> {
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    const out = [];
+    while (out.length < n) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        out.push(JSON.parse(buf.slice(0, i)));
+        buf = buf.slice(i + 1);
+      }
+    }
+    await reader.cancel();
+    return out;
+  }
+
+  it('sends the latest snapshot at once, then one line per new sample, on one open response', async () => {
+    expect((await r.get('/api/v1/stream')).status).toBe(401);
+    const ctl = new AbortController();
+    const res = await r.get('/api/v1/stream', { ...auth, headers: { ...auth.headers, Origin: 'https://dash.example' }, signal: ctl.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://dash.example');
+    const started = Date.now();
+    const got = await lines(res, 4);
+    ctl.abort();
+    expect(got).toHaveLength(4);
+    // The same object /api/v1/snapshot answers, sampled every 300 ms: times rise, a sample apart.
+    expect(got[0].hostname).toBe(os.hostname());
+    expect(Array.isArray(got[0].llama)).toBe(true);
+    for (let i = 1; i < got.length; i++) expect(got[i].ts - got[i - 1].ts).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+  });
+
+  it('thins the lines to one per `every` ms for a dashboard polling slower than the exporter samples', async () => {
+    expect((await r.get('/api/v1/stream?every=soon', auth)).status).toBe(400);
+    const ctl = new AbortController();
+    const res = await r.get('/api/v1/stream?every=900', { ...auth, signal: ctl.signal });
+    const got = await lines(res, 3);
+    ctl.abort();
+    // Samples come every 300 ms; a line every third one.
+    for (let i = 1; i < got.length; i++) expect(got[i].ts - got[i - 1].ts).toBeGreaterThanOrEqual(750);
+  });
+
+  it('refuses more than its limit of open streams, and frees a place when a reader goes', async () => {
+    const { MAX_STREAMS } = await import('../../../exporter/server');
+    const ctls = Array.from({ length: MAX_STREAMS }, () => new AbortController());
+    const open = await Promise.all(ctls.map((c) => r.get('/api/v1/stream', { ...auth, signal: c.signal })));
+    expect(open.every((x) => x.status === 200)).toBe(true);
+    const refused = await r.get('/api/v1/stream', auth);
+    expect(refused.status).toBe(503);
+    expect((await refused.json()).error).toMatch(/poll \/api\/v1\/snapshot/);
+    ctls[0].abort();
+    await waitFor(async () => {
+      const again = await r.get('/api/v1/stream', auth);
+      if (again.status === 200) await again.body!.cancel();
+      return again.status === 200;
+    }, 5000, () => 'a freed stream place');
+    for (const c of ctls) c.abort();
   });
 });
 

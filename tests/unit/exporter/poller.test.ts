@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExporterPoller, exporterPollerKind } from '../../../src/collect/exporter-poller';
 import type { Endpoint, EndpointStatus, SampleFrame, SeriesEvent } from '../../../src/lib/types';
 import { buildExporter, startExporter, waitFor, type Running } from './harness';
@@ -17,7 +17,16 @@ afterAll(async () => {
   await Promise.all([exporter?.stop(), secured?.stop()]);
 });
 
-type HarnessOptions = { apiKey?: string; offline?: () => boolean; clockMs?: number; lastStoredTs?: (id: number) => number | null };
+type HarnessOptions = {
+  apiKey?: string; offline?: () => boolean; clockMs?: number; lastStoredTs?: (id: number) => number | null;
+  /** Answers a request instead of the exporter when it returns a response. */
+  answer?: (url: string) => Response | null;
+};
+
+const pollers: ExporterPoller[] = [];
+afterEach(() => {
+  for (const p of pollers.splice(0)) p.stop();
+});
 
 function harness(base: string, opts: HarnessOptions = {}) {
   const frames: SampleFrame[] = [];
@@ -25,9 +34,20 @@ function harness(base: string, opts: HarnessOptions = {}) {
   const statuses: EndpointStatus[] = [];
   const requested: string[] = [];
   const endpoint: Endpoint = { id: 7, kind: 'exporter', name: 'gpu box', url: base, apiKey: opts.apiKey ?? null, intervalMs: 250, enabled: true, createdAt: 0, fromLink: false };
+  const open = new Set<AbortController>();
   const fetchVia: typeof fetch = (input, init) => {
     requested.push(String(input));
-    return opts.offline?.() ? Promise.reject(new TypeError('Failed to fetch')) : fetch(input, init);
+    if (opts.offline?.()) return Promise.reject(new TypeError('Failed to fetch'));
+    const answered = opts.answer?.(String(input));
+    if (answered) return Promise.resolve(answered);
+    const conn = new AbortController();
+    open.add(conn);
+    return fetch(input, { ...init, signal: AbortSignal.any([conn.signal, ...(init?.signal ? [init.signal] : [])]) });
+  };
+  /** The network goes: every connection still open (the snapshot stream) breaks, as in a real outage. */
+  const dropConnections = () => {
+    for (const c of open) c.abort();
+    open.clear();
   };
   const poller = new ExporterPoller({
     endpoint, fetch: fetchVia, now: () => Date.now() + (opts.clockMs ?? 0), page: { protocol: null, origin: null },
@@ -35,7 +55,9 @@ function harness(base: string, opts: HarnessOptions = {}) {
     onStatus: (s) => statuses.push(s),
     lastStoredTs: opts.lastStoredTs,
   });
-  return { poller, frames, events, statuses, endpoint, requested };
+  pollers.push(poller);
+  const count = (path: string) => requested.filter((u) => new URL(u).pathname === path).length;
+  return { poller, frames, events, statuses, endpoint, requested, count, dropConnections };
 }
 
 const historySince = (urls: string[]) => urls.filter((u) => u.includes('/api/v1/history')).map((u) => new URL(u).searchParams.get('since'));
@@ -103,6 +125,7 @@ describe('ExporterPoller', () => {
     await h.poller.pollOnce();
     const lastBefore = h.frames.at(-1)!.ts;
     offline = true;
+    h.dropConnections();
     const stored = h.frames.length;
     await h.poller.pollOnce();
     expect(h.poller.status().state).toBe('down');
@@ -163,5 +186,68 @@ describe('ExporterPoller', () => {
     await h.poller.pollOnce();
     expect(h.poller.status()).toMatchObject({ state: 'error' });
     expect(h.poller.status().message).toMatch(/snapshot version undefined is not supported/);
+  });
+});
+
+describe('ExporterPoller on the snapshot stream', () => {
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('after the first snapshot reads the stream: later ticks store each new sample without a request', async () => {
+    const h = harness(exporter.base);
+    await h.poller.pollOnce();
+    expect(h.count('/api/v1/snapshot')).toBe(1);
+    await waitFor(() => h.count('/api/v1/stream') === 1, 5000, () => 'the stream to be opened');
+    expect(new URL(h.requested.find((u) => u.includes('/api/v1/stream'))!).searchParams.get('every')).toBe('250');
+    await pause(400);
+    const asked = h.requested.length;
+    const before = h.frames.length;
+    for (let i = 0; i < 4; i++) {
+      await pause(260);
+      await h.poller.pollOnce();
+    }
+    expect(h.requested.length).toBe(asked);
+    expect(h.frames.length).toBeGreaterThanOrEqual(before + 3);
+    const ts = h.frames.map((f) => f.ts);
+    expect(new Set(ts).size).toBe(ts.length);
+    expect(h.poller.status().state).toBe('ok');
+  });
+
+  it('asks again at once when the stream is cut, and leaves it closed for a while', async () => {
+    const h = harness(exporter.base);
+    await h.poller.pollOnce();
+    await waitFor(() => h.count('/api/v1/stream') === 1, 5000, () => 'the stream to be opened');
+    await pause(400);
+    h.dropConnections();
+    await pause(50);
+    const before = h.frames.length;
+    for (let i = 0; i < 3; i++) {
+      await pause(260);
+      await h.poller.pollOnce();
+    }
+    expect(h.count('/api/v1/snapshot')).toBe(4);
+    expect(h.count('/api/v1/stream')).toBe(1);
+    expect(h.frames.length).toBeGreaterThanOrEqual(before + 2);
+    expect(h.poller.status().state).toBe('ok');
+  });
+
+  it('keeps asking an exporter without a stream (older than this dashboard), trying the stream once', async () => {
+    const h = harness(exporter.base, { answer: (url) => (url.includes('/api/v1/stream') ? Response.json({ error: 'no such endpoint: /api/v1/stream' }, { status: 404 }) : null) });
+    await h.poller.pollOnce();
+    const before = h.frames.length;
+    for (let i = 0; i < 4; i++) {
+      await pause(260);
+      await h.poller.pollOnce();
+    }
+    expect(h.count('/api/v1/snapshot')).toBe(5);
+    expect(h.count('/api/v1/stream')).toBe(1);
+    expect(h.frames.length).toBeGreaterThanOrEqual(before + 3);
+    expect(h.poller.status()).toMatchObject({ state: 'ok', message: null });
+  });
+
+  it('a connection test opens no stream', async () => {
+    const h = harness(exporter.base);
+    await h.poller.pollOnce(false);
+    await pause(300);
+    expect(h.count('/api/v1/stream')).toBe(0);
   });
 });
