@@ -140,6 +140,8 @@ try {
       cold[`watch.${r.id}.visible`] = r.visible;
       cold[`watch.${r.id}.hidden`] = r.hidden;
       cold[`watch.${r.id}.hiddenState`] = r.hiddenState;
+      cold[`watch.${r.id}.visibleWakes`] = r.visibleWakes;
+      cold[`watch.${r.id}.hiddenWakes`] = r.hiddenWakes;
       cold[`watch.${r.id}.parts`] = { visible: Object.fromEntries(r.visibleParts), hidden: Object.fromEntries(r.hiddenParts) };
     }
   }
@@ -489,6 +491,13 @@ row('watching 10 idle servers at 1 s, tab visible', cold['watch.10.visible'], un
 row('  added to the same browser watching no endpoint', added('10', 'visible'), undefined, pct);
 row(`watching 10 idle servers at 1 s, tab hidden${hiddenNote('10')}`, cold['watch.10.hidden'], undefined, pct);
 row('  added to the same browser watching no endpoint, hidden', added('10', 'hidden'), undefined, pct);
+// Wake-ups of every browser thread (voluntary context switches, as powertop counts them): what a laptop's
+// idle cost follows, and steadier between runs than the CPU figure on a small VM.
+const wakes = per('/s');
+for (const [id, label] of [['0', 'no endpoint'], ['1+exporter', '1 idle server + its exporter'], ['10', '10 idle servers']]) {
+  row(`wake-ups of the browser's threads, ${label}, tab visible / hidden`, cold[`watch.${id}.visibleWakes`], undefined,
+    (v) => `${wakes(v)} / ${wakes(cold[`watch.${id}.hiddenWakes`])}`);
+}
 row('cold start to first chart drawn (median)', med(cold['cold.chartDrawn']), undefined, ms, lt(500));
 row('cold start to first chart drawn (p99)', cold['cold.chartDrawn']?.p99, undefined, ms);
 row('cold start to database ready (median)', med(cold['cold.dbReady']), undefined, ms, lt(300));

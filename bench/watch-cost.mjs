@@ -38,12 +38,20 @@ function ticksOf(statPath) {
   return Number(f[11]) + Number(f[12]);
 }
 
+/** Times a thread went to sleep and was woken (its voluntary context switches): wake-ups, as powertop counts them. */
+function wakesOf(statusPath) {
+  return Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(statusPath, 'utf8'))?.[1] ?? 0);
+}
+
 /**
  * CPU ticks used so far by every thread of every process whose command line names `marker` (the profile
- * folder), keyed "process type / thread name", so a window can say where the time went.
+ * folder), keyed "process type / thread name", so a window can say where the time went; and the wake-ups
+ * of all those threads. On a small VM the CPU figure moves by a percent between windows (a wake-up costs
+ * ~2.5 ms of CPU there, a bare 1 s Node timer 2.5 ms/s); the count of wake-ups holds still.
  */
 function cpuTicks(marker) {
   const by = new Map();
+  by.wakes = 0;
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
@@ -57,6 +65,7 @@ function cpuTicks(marker) {
           const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
           const key = `${proc} / ${name}`;
           by.set(key, (by.get(key) ?? 0) + ticksOf(`/proc/${pid}/task/${tid}/stat`));
+          by.wakes += wakesOf(`/proc/${pid}/task/${tid}/status`);
         } catch {
           // The thread ended between listing and reading.
         }
@@ -77,7 +86,7 @@ async function window(marker, seconds) {
   const wall = (performance.now() - t) / 1000;
   const parts = [...after].map(([k, v]) => [k, (100 * (v - (before.get(k) ?? 0))) / HZ / wall]).filter(([, v]) => v > 0);
   parts.sort((a, b) => b[1] - a[1]);
-  return { total: parts.reduce((s, [, v]) => s + v, 0), parts };
+  return { total: parts.reduce((s, [, v]) => s + v, 0), parts, wakes: (after.wakes - before.wakes) / wall };
 }
 
 /** The built exporter with the stand-in nvidia-smi (one GPU) first on its PATH. */
@@ -176,10 +185,14 @@ export async function measureWatchCost({ chromium, executablePath, args, appUrl,
       const hidden = hiddenState === 'hidden' ? await window(dir, seconds) : undefined;
       // Still hidden at the end of the window, or the figure is not a hidden tab's.
       const hiddenAfter = await onPage((page) => page.evaluate(() => document.visibilityState));
-      results.push({ ...c, visible: visible.total, hidden: hiddenAfter === 'hidden' ? hidden?.total : undefined, visibleState, hiddenState: hiddenAfter, visibleParts: visible.parts, hiddenParts: hidden?.parts ?? [] });
+      const stillHidden = hiddenAfter === 'hidden';
+      results.push({
+        ...c, visible: visible.total, hidden: stillHidden ? hidden?.total : undefined, visibleState, hiddenState: hiddenAfter,
+        visibleParts: visible.parts, hiddenParts: hidden?.parts ?? [], visibleWakes: visible.wakes, hiddenWakes: stillHidden ? hidden?.wakes : undefined,
+      });
       const top = (parts) => parts.slice(0, 10).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
-      log(`  ${c.label}: visible ${visible.total.toFixed(2)} % (${top(visible.parts)}); the stand-ins answered ${perSecond.toFixed(1)} requests/s`);
-      log(`  ${c.label}: hidden ${hidden && hiddenAfter === 'hidden' ? `${hidden.total.toFixed(2)} % (${top(hidden.parts)})` : `not measured, the page was ${hiddenState} then ${hiddenAfter}`}`);
+      log(`  ${c.label}: visible ${visible.total.toFixed(2)} %, ${visible.wakes.toFixed(0)} wake-ups/s (${top(visible.parts)}); the stand-ins answered ${perSecond.toFixed(1)} requests/s`);
+      log(`  ${c.label}: hidden ${hidden && stillHidden ? `${hidden.total.toFixed(2)} %, ${hidden.wakes.toFixed(0)} wake-ups/s (${top(hidden.parts)})` : `not measured, the page was ${hiddenState} then ${hiddenAfter}`}`);
     } finally {
       child.kill();
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
@@ -212,6 +225,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   } finally {
     preview.kill();
   }
-  console.log('case                          visible (% of a core)  hidden (% of a core)');
-  for (const r of results) console.log(`${r.label.padEnd(28)}  ${r.visible.toFixed(2).padStart(21)}  ${(r.hidden?.toFixed(2) ?? `- (${r.hiddenState})`).padStart(20)}`);
+  console.log('case                          visible (% of a core, wake-ups/s)  hidden (% of a core, wake-ups/s)');
+  const both = (pct, wakes) => (pct === undefined ? '-' : `${pct.toFixed(2)} %, ${wakes.toFixed(0)}/s`);
+  for (const r of results) console.log(`${r.label.padEnd(28)}  ${both(r.visible, r.visibleWakes).padStart(33)}  ${(r.hidden === undefined ? `- (${r.hiddenState})` : both(r.hidden, r.hiddenWakes)).padStart(32)}`);
 }
