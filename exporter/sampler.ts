@@ -46,11 +46,13 @@ export class Sampler {
   async start(): Promise<void> {
     this.#nvidia?.start();
     const loop = async () => {
-      const began = Date.now();
       await this.tick();
       if (this.#stopped) return;
-      const wait = Math.max(0, this.#o.intervalMs - (Date.now() - began));
-      this.#timer = setTimeout(loop, wait);
+      // On the wall clock's multiples of the interval, where a dashboard polling at that interval ticks
+      // too (collect/tick-clock.ts): a streamed line then reaches it while it is awake for that tick,
+      // rather than waking it once more in between.
+      const every = this.#o.intervalMs;
+      this.#timer = setTimeout(loop, every - (Date.now() % every));
     };
     // The first sample is taken at once (its CPU figure is null: there is no earlier reading yet).
     await loop();
