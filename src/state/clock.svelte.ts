@@ -82,26 +82,26 @@ export class Clock {
 
   #start() {
     const e = (this.#env ??= pageEnv());
-    const shown = () => {
-      if (e.hidden()) return this.#disarm(e);
-      this.#now = e.now();
-      this.#arm(e, 1000);
-    };
-    shown();
-    const unlisten = e.onVisibility(shown);
+    this.#tick(e);
+    const unlisten = e.onVisibility(() => this.#tick(e));
     this.#stop = () => {
       this.#disarm(e);
       unlisten();
     };
   }
 
+  /** Reads the time and comes back in a second; hidden, it stands still with no timer. */
+  #tick(e: ClockEnv) {
+    if (e.hidden()) return this.#disarm(e);
+    this.#now = e.now();
+    this.#arm(e, 1000);
+  }
+
   #arm(e: ClockEnv, ms: number) {
     this.#disarm(e);
     this.#timer = e.setTimeout(() => {
       this.#timer = null;
-      if (e.hidden()) return;
-      this.#now = e.now();
-      this.#arm(e, 1000);
+      this.#tick(e);
     }, ms);
   }
 

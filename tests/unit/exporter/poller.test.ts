@@ -191,20 +191,28 @@ describe('ExporterPoller', () => {
 
 describe('ExporterPoller on the snapshot stream', () => {
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-  it('after the first snapshot reads the stream: later ticks store each new sample without a request', async () => {
-    const h = harness(exporter.base);
-    await h.poller.pollOnce();
-    expect(h.count('/api/v1/snapshot')).toBe(1);
-    await waitFor(() => h.count('/api/v1/stream') === 1, 5000, () => 'the stream to be opened');
-    expect(new URL(h.requested.find((u) => u.includes('/api/v1/stream'))!).searchParams.get('every')).toBe('250');
-    await pause(400);
-    const asked = h.requested.length;
-    const before = h.frames.length;
-    for (let i = 0; i < 4; i++) {
+  /** `n` ticks a little over one 250 ms sample apart. */
+  const ticks = async (h: ReturnType<typeof harness>, n: number) => {
+    for (let i = 0; i < n; i++) {
       await pause(260);
       await h.poller.pollOnce();
     }
+  };
+  /** A first tick, then the stream it opens, with a line or two come in. */
+  const streaming = async (h: ReturnType<typeof harness>) => {
+    await h.poller.pollOnce();
+    await waitFor(() => h.count('/api/v1/stream') === 1, 5000, () => 'the stream to be opened');
+    await pause(400);
+  };
+
+  it('after the first snapshot reads the stream: later ticks store each new sample without a request', async () => {
+    const h = harness(exporter.base);
+    await streaming(h);
+    expect(h.count('/api/v1/snapshot')).toBe(1);
+    expect(new URL(h.requested.find((u) => u.includes('/api/v1/stream'))!).searchParams.get('every')).toBe('250');
+    const asked = h.requested.length;
+    const before = h.frames.length;
+    await ticks(h, 4);
     expect(h.requested.length).toBe(asked);
     expect(h.frames.length).toBeGreaterThanOrEqual(before + 3);
     const ts = h.frames.map((f) => f.ts);
@@ -214,16 +222,11 @@ describe('ExporterPoller on the snapshot stream', () => {
 
   it('asks again at once when the stream is cut, and leaves it closed for a while', async () => {
     const h = harness(exporter.base);
-    await h.poller.pollOnce();
-    await waitFor(() => h.count('/api/v1/stream') === 1, 5000, () => 'the stream to be opened');
-    await pause(400);
+    await streaming(h);
     h.dropConnections();
     await pause(50);
     const before = h.frames.length;
-    for (let i = 0; i < 3; i++) {
-      await pause(260);
-      await h.poller.pollOnce();
-    }
+    await ticks(h, 3);
     expect(h.count('/api/v1/snapshot')).toBe(4);
     expect(h.count('/api/v1/stream')).toBe(1);
     expect(h.frames.length).toBeGreaterThanOrEqual(before + 2);
@@ -234,10 +237,7 @@ describe('ExporterPoller on the snapshot stream', () => {
     const h = harness(exporter.base, { answer: (url) => (url.includes('/api/v1/stream') ? Response.json({ error: 'no such endpoint: /api/v1/stream' }, { status: 404 }) : null) });
     await h.poller.pollOnce();
     const before = h.frames.length;
-    for (let i = 0; i < 4; i++) {
-      await pause(260);
-      await h.poller.pollOnce();
-    }
+    await ticks(h, 4);
     expect(h.count('/api/v1/snapshot')).toBe(5);
     expect(h.count('/api/v1/stream')).toBe(1);
     expect(h.frames.length).toBeGreaterThanOrEqual(before + 3);
