@@ -37,16 +37,16 @@ export function unpackHistory(p: PackedHistory): HistoryResult {
   const { n, data } = p;
   const ts = new Array<number>(n);
   for (let i = 0; i < n; i++) ts[i] = data[i];
-  const values: HistoryResult['values'] = {};
-  p.keys.forEach((k, c) => {
+  // fromEntries defines each key as its own property: a series called __proto__ stays a series.
+  const values: HistoryResult['values'] = Object.fromEntries(p.keys.map((k, c) => {
     const o = n * (1 + c);
     const col = new Array<number | null>(n);
     for (let i = 0; i < n; i++) {
       const v = data[o + i];
       col[i] = v === v ? v : null;
     }
-    values[k] = col;
-  });
+    return [k, col];
+  }));
   return { ts, values, tier: p.tier };
 }
 
