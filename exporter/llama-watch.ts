@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { errorText } from '../src/lib/error-text';
-import type { LlamaHistoryPage, WatchEvent, WatchHealth, WatchedServer } from '../src/lib/exporter-llama';
+import type { LlamaHistoryPage, RelayedMetrics, WatchEvent, WatchHealth, WatchedServer } from '../src/lib/exporter-llama';
 import { Cancelled, fetchIo, isDown } from '../src/lib/http-request';
 import { LlamaTick, type TickResult } from '../src/lib/llama-tick';
 import { KEYS, parseSeriesKey } from '../src/lib/series-keys';
@@ -56,6 +56,8 @@ export class LlamaWatch {
   #timer: NodeJS.Timeout | null = null;
   /** Per-slot values of the last /slots read (ctx fill, live speed), for /metrics. */
   #slots = new Map<string, number | null>();
+  /** The body of the last /metrics read of a single server and when it came; cleared by a tick that is not clean. */
+  #metricsBody: RelayedMetrics | null = null;
 
   constructor(target: WatchTarget, o: { intervalMs: number; historyMs: number; fetch?: typeof fetch; now?: () => number }) {
     this.url = target.url;
@@ -63,9 +65,19 @@ export class LlamaWatch {
     this.#historyMs = o.historyMs;
     this.ring = new ColumnRing(ringCapacity(o.historyMs, o.intervalMs), llamaPrecise);
     const timeoutMs = Math.max(2000, Math.min(o.intervalMs * 3, 10_000));
+    const now = o.now ?? Date.now;
+    const io = fetchIo({ env: { fetch: o.fetch ?? fetch, pageProtocol: null, pageOrigin: null }, baseUrl: target.url, apiKey: target.apiKey, timeoutMs, signal: this.#stop.signal });
     this.#tick = new LlamaTick({
-      io: fetchIo({ env: { fetch: o.fetch ?? fetch, pageProtocol: null, pageOrigin: null }, baseUrl: target.url, apiKey: target.apiKey, timeoutMs, signal: this.#stop.signal }),
-      now: o.now ?? Date.now,
+      io: {
+        ...io,
+        get: async (path, opts) => {
+          const r = await io.get(path, opts);
+          // Only the unnamed model's: a router's per-model bodies are not relayed.
+          if (path === '/metrics') this.#metricsBody = r.ok ? { ts: now(), text: r.text } : null;
+          return r;
+        },
+      },
+      now,
       url: target.url,
       pageOrigin: null,
       hasApiKey: !!target.apiKey,
@@ -106,6 +118,7 @@ export class LlamaWatch {
     this.#keepEvents(r.ts, ev);
     this.ring.push(r.ts, r.values);
     this.#last = r;
+    if (r.failure || r.state !== 'ok' || r.message !== null || r.isRouter || ev.length > 0) this.#metricsBody = null;
     this.#keepSlots(r);
     if (r.failure) {
       this.#failures++;
@@ -117,8 +130,8 @@ export class LlamaWatch {
     return this.#intervalMs;
   }
 
-  /** What the snapshot says about this server. */
-  status(): WatchedServer {
+  /** What the snapshot says about this server; `withMetrics`: its last /metrics body too (snapshots, not history). */
+  status(withMetrics = false): WatchedServer {
     const r = this.#last;
     const span = this.ring.span;
     return {
@@ -132,6 +145,7 @@ export class LlamaWatch {
       lastOkTs: this.#lastOkTs,
       from: span?.from ?? null,
       to: span?.to ?? null,
+      ...(withMetrics ? { metrics: this.#metricsBody } : {}),
     };
   }
 

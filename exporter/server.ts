@@ -99,7 +99,7 @@ export function createServer(o: ExporterOptions, sampler: Sampler, watches: read
   }
 
   function withWatches(snap: ExporterSnapshot) {
-    return { ...snap, llama: watches.map((w) => w.status()) };
+    return { ...snap, llama: watches.map((w) => w.status(true)) };
   }
 
   /**

@@ -16,6 +16,7 @@ import { llamaPollerKind } from './llama-poller';
 import { prometheusPollerKind } from './prometheus-poller';
 import { endpointFromInput, initialStatus, type Poller, type PollerContext, type PollerKind } from './poller';
 import type { GapStore } from './llama-gap-fill';
+import { MetricsRelay } from './metrics-relay';
 import { TickClock } from './tick-clock';
 
 const POLLERS: Partial<Record<EndpointKind, PollerKind>> = {
@@ -62,6 +63,7 @@ export function createCollector(deps: CollectorDeps) {
   const running = new Map<number, Running>();
   const idle = new Map<number, EndpointStatus>();
   const clock = new TickClock(now);
+  const relay = new MetricsRelay((id) => deps.gaps?.link(id) ?? null);
 
   function context(ep: Endpoint): PollerContext {
     return {
@@ -79,6 +81,7 @@ export function createCollector(deps: CollectorDeps) {
       timeoutMs: deps.timeoutMs,
       page: deps.page,
       clock,
+      relay,
       pollStarted: deps.pollStarted,
     };
   }

@@ -37,6 +37,8 @@ export class ExporterPoller extends PollLoop {
   /** Fills the gaps of the llama-servers this exporter also watches; null when storage cannot say what it holds. */
   readonly #filler: LlamaGapFiller | null;
   readonly #stream: SnapshotStream;
+  /** The stream is offered to the llama pollers of the servers this exporter watches (collect/metrics-relay.ts). */
+  #offered = false;
 
   constructor(ctx: PollerContext) {
     // History replies can hold an hour of samples: allow more than for a snapshot.
@@ -101,8 +103,19 @@ export class ExporterPoller extends PollLoop {
     const notes = [this.#offset ? clockNote(this.#offset) : null, sourceNotes(snap), this.#historyNote, this.#filler?.problem].filter(Boolean).join(' ');
     this.setStatus({ state: 'ok', message: notes || null, lastOkAt: now, info: infoOf(snap, watched) });
     // Only a poller that stores opens it: a one-off connection test reads one snapshot and is done.
-    if (fill) this.#stream.open();
+    if (fill) {
+      this.#stream.open();
+      this.#offer();
+    }
     return this.ctx.endpoint.intervalMs;
+  }
+
+  #offer(): void {
+    const relay = this.ctx.relay;
+    if (this.#offered || !relay) return;
+    this.#offered = true;
+    const withdraw = relay.offer(this.ctx.endpoint.id, () => this.#stream.newest());
+    this.stopSignal.addEventListener('abort', withdraw, { once: true });
   }
 
   /**

@@ -10,10 +10,12 @@
  * average over the time since the previous read.
  */
 
-import { fetchIo, isDown } from '../lib/http-request';
+import { fetchIo, isDown, type HttpResult, type ServerIo } from '../lib/http-request';
 import { LlamaTick, type ModelObservation } from '../lib/llama-tick';
 import type { StoredSample } from '../lib/llama-derive';
 import { RequestTracker } from '../lib/request-tracker';
+import { RELAY_VERIFY_MS } from '../lib/limits';
+import { countersBehind } from './metrics-relay';
 import { RouterControl } from './llama-router';
 import { PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
 import { nextPollAt } from './tick-clock';
@@ -26,12 +28,33 @@ class LlamaPoller extends PollLoop {
   #busy: string[] = [];
   /** When the next full tick is due (fast reads fill the time before it). */
   #nextTickAt = -Infinity;
+  /** This tick may take its /metrics body from an exporter's stream (collect/metrics-relay.ts). */
+  #mayRelay = false;
+  /** The last relayed body taken (never the same twice) and its exporter; when the server last answered /metrics itself. */
+  #relayed: { key: string; exporterId: number; at: number } | null = null;
+  #verifiedAt = -Infinity;
+  /**
+   * The values of the last tick: a relayed body behind any of its counters is not used. The exporter's read may
+   * come from before our own last one, and a counter going back would read as a restart.
+   */
+  #lastValues: Record<string, number | null> = {};
 
   constructor(ctx: PollerContext) {
     super(ctx, { unexpected: 'Polling failed unexpectedly' });
     const ep = ctx.endpoint;
+    const direct = fetchIo({ env: this.env, baseUrl: ep.url, apiKey: ep.apiKey, timeoutMs: this.timeoutMs, signal: this.stopSignal });
+    const io: ServerIo = {
+      ...direct,
+      get: async (path, opts) => {
+        const relayed = path === '/metrics' ? this.#fromExporter() : null;
+        if (relayed) return relayed;
+        const r = await direct.get(path, opts);
+        if (path === '/metrics' && r.ok) this.#verifiedAt = ctx.now();
+        return r;
+      },
+    };
     this.#tick = new LlamaTick({
-      io: fetchIo({ env: this.env, baseUrl: ep.url, apiKey: ep.apiKey, timeoutMs: this.timeoutMs, signal: this.stopSignal }),
+      io,
       now: ctx.now,
       url: ep.url,
       pageOrigin: this.env.pageOrigin,
@@ -98,11 +121,37 @@ class LlamaPoller extends PollLoop {
     this.#busy = observed.filter((o) => o.busy).map((o) => o.model);
   }
 
+  /**
+   * The /metrics body an exporter read of this server, when this tick may use one: the last tick found
+   * the server idle with nothing to say, the server itself answered less than RELAY_VERIFY_MS ago, and the body
+   * is fresh, new, not behind the last tick's counters, and of the same build and model. Null: ask the server.
+   */
+  #fromExporter(): HttpResult | null {
+    if (!this.#mayRelay || !this.ctx.relay) return null;
+    this.#mayRelay = false;
+    const now = this.ctx.now();
+    const info = this.status().info;
+    const target = { endpoint: this.ctx.endpoint, build: info.build ?? null, model: info.model ?? null };
+    const body = this.ctx.relay.find(target, now, 2 * this.ctx.endpoint.intervalMs + 500);
+    if (!body || body.key === this.#relayed?.key || countersBehind(body.text, this.#lastValues)) return null;
+    this.#relayed = { key: body.key, exporterId: body.exporterId, at: now };
+    return { ok: true, status: 200, text: body.text };
+  }
+
+  /** The exporter whose bodies this server's idle ticks use lately; null when the poller asks the server itself. */
+  #relayedBy(now: number): number | null {
+    const r = this.#relayed;
+    return r && now - r.at <= RELAY_VERIFY_MS + 2 * this.ctx.endpoint.intervalMs ? r.exporterId : null;
+  }
+
   /** One full poll of the endpoint; returns the delay until the next. */
   async #fullTick(): Promise<number> {
-    const before = this.status().state;
+    const s = this.status();
+    const before = s.state;
     const wasUp = this.failures === 0 && before !== 'connecting';
+    this.#mayRelay = this.failures === 0 && before === 'ok' && s.message === null && this.ctx.now() - this.#verifiedAt < RELAY_VERIFY_MS;
     const r = await this.#tick.tick();
+    this.#mayRelay = false;
     this.#track(r.observed);
     const events: PollEvent[] = [];
     if (r.healthy && this.failures > 0 && before === 'down') events.push({ ts: r.ts, kind: 'up' });
@@ -112,11 +161,14 @@ class LlamaPoller extends PollLoop {
     const known = { isRouter: r.isRouter, info: r.info, ...(r.models ? { routerModels: r.models } : {}) };
     if (r.failure) {
       this.failures++;
-      this.setStatus({ ...known, state: r.state, message: r.message, lastErrorAt: r.ts });
+      this.#relayed = null;
+      this.setStatus({ ...known, state: r.state, message: r.message, lastErrorAt: r.ts, relayedBy: null });
       return this.backoff();
     }
     this.failures = 0;
-    this.setStatus({ ...known, state: r.state, message: r.message, lastOkAt: r.ts });
+    if (r.state !== 'ok') this.#relayed = null;
+    this.#lastValues = r.values;
+    this.setStatus({ ...known, state: r.state, message: r.message, lastOkAt: r.ts, relayedBy: this.#relayedBy(r.ts) });
     return this.ctx.endpoint.intervalMs;
   }
 }

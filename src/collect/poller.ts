@@ -10,6 +10,7 @@ import { SeriesBudget, tooManySeriesText } from '../lib/series-budget';
 import type { RequestRecord } from '../lib/request-tracker';
 import { Cancelled, currentPage, request, type HttpEnv, type HttpResult } from './http';
 import type { GapStore } from './llama-gap-fill';
+import type { MetricsRelay } from './metrics-relay';
 import { nextPollAt, onGrid, TickClock } from './tick-clock';
 
 export interface PollerContext {
@@ -39,6 +40,8 @@ export interface PollerContext {
   page?: { protocol: string | null; origin: string | null };
   /** The clock the collector's pollers share, so the ones due together start together; absent: one of its own. */
   clock?: TickClock;
+  /** Exporter streams that carry the /metrics bodies of the servers they watch (collect/metrics-relay.ts); absent: none used. */
+  relay?: MetricsRelay;
   /**
    * Called when a poll starts; returns the function to call when it has ended (frames handed on, status
    * set), so that storage can tell when every poll of a tick is done.

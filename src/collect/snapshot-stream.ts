@@ -8,6 +8,7 @@
 import { joinUrl } from '../lib/base-url';
 import { authHeaders, type HttpEnv } from '../lib/http-request';
 import { MAX_BODY_BYTES } from '../lib/limits';
+import type { StreamLine } from './metrics-relay';
 
 export const STREAM_PATH = '/api/v1/stream';
 /** After a stream failed or ended, the wait before it is opened again (ticks ask meanwhile). */
@@ -27,7 +28,7 @@ export interface SnapshotStreamOptions {
 export class SnapshotStream {
   readonly #o: SnapshotStreamOptions;
   #reading: AbortController | null = null;
-  #latest: { value: unknown; at: number } | null = null;
+  #latest: StreamLine | null = null;
   /** The exporter has no stream (older than this dashboard): it is not asked again. */
   #unsupported = false;
   #retryAt = -Infinity;
@@ -40,6 +41,11 @@ export class SnapshotStream {
   latest(maxAgeMs: number): unknown {
     const l = this.#latest;
     return l && this.#o.now() - l.at <= maxAgeMs ? l.value : null;
+  }
+
+  /** The newest line and when it arrived, however old (for the llama pollers' relay, collect/metrics-relay.ts). */
+  newest(): StreamLine | null {
+    return this.#latest;
   }
 
   /** Opens the stream in the background, unless it is open, unsupported, or failed less than a while ago. */

@@ -26,6 +26,18 @@ export interface WatchedServer {
   /** Oldest and newest sample held, ms; null when none yet. */
   from: number | null;
   to: number | null;
+  /**
+   * The body of its last /metrics read as it came, and when it came (ms, exporter clock), while the last
+   * tick read a single-model server cleanly; null otherwise. A dashboard polling the same server may use
+   * it instead of asking again (collect/metrics-relay.ts). Absent from exporters before it.
+   */
+  metrics?: RelayedMetrics | null;
+}
+
+/** A llama-server's /metrics body as the exporter read it. */
+export interface RelayedMetrics {
+  ts: number;
+  text: string;
 }
 
 /** A chart marker the exporter recorded for a watched server (restart, model change, down/up). */

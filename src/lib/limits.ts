@@ -47,3 +47,6 @@ export function clipText(s: string, max = MAX_TEXT): string {
 export function clampCount(n: number | null, max: number): number | null {
   return n === null ? null : Math.min(max, Math.max(0, Math.floor(n)));
 }
+
+/** While idle ticks of a llama-server take their /metrics from an exporter's stream, the server itself is still asked this often (ms). */
+export const RELAY_VERIFY_MS = 10_000;

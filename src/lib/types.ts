@@ -167,6 +167,11 @@ export interface EndpointStatus {
   };
   isRouter: boolean;
   routerModels: RouterModel[];
+  /**
+   * llama-server only: the exporter endpoint whose stream carried the /metrics bodies of the idle ticks of
+   * late (collect/metrics-relay.ts); null or absent when the dashboard reads the server itself.
+   */
+  relayedBy?: number | null;
 }
 
 /** Pushed from the worker to the page (Comlink.proxy callback). */

@@ -87,3 +87,26 @@ test('hours the dashboard was closed are filled from the exporter, marked, once,
     profile.remove();
   }
 });
+
+test('an idle server\'s card takes its figures from the exporter\'s stream, says so, and reads the server itself once requests run', async ({ baseURL }) => {
+  test.setTimeout(60_000);
+  llama.control({ traffic: 'idle' });
+  const profile = tempProfile();
+  const context = await launchProfile(profile.dir, baseURL);
+  try {
+    const page = await context.newPage();
+    await page.goto(`./?server=${encodeURIComponent(llama.url)}&exporter=${encodeURIComponent(exporter.base)}#/dashboard`);
+    await waitForDb(page);
+    const card = page.getByTestId('endpoint-card');
+    await expect(card.getByTestId('relayed-by')).toHaveText(`via ${new URL(exporter.base).host}`, { timeout: 15_000 });
+    llama.control({ generating: { tokens: 2000 } });
+    await expect(card.getByTestId('status-badge')).toHaveAttribute('data-state', 'busy', { timeout: 10_000 });
+    await expect(card.getByTestId('relayed-by')).toHaveCount(0);
+    llama.control({ generating: false });
+    await expect(card.getByTestId('relayed-by')).toBeVisible({ timeout: 15_000 });
+  } finally {
+    llama.control({ traffic: 'steady' });
+    await context.close();
+    profile.remove();
+  }
+});

@@ -135,6 +135,25 @@ describe('exporter watching a llama-server', { timeout: 40_000 }, () => {
     expect(Array.isArray(host.ts) && 'cpu_util' in host.series).toBe(true);
   });
 
+  it('puts the body of its last /metrics read in the snapshot only while the server is idle and reads cleanly', async () => {
+    const s = await standIn({ traffic: 'idle', slots: 1 });
+    const r = await exporter(18247, ['--llama', s.url]);
+    await waitFor(async () => !!(await watched(r))[0]?.metrics, 15_000, () => 'a relayed body');
+    const before = Date.now();
+    const [w] = await watched(r);
+    // The body is the server's own answer, as it came, and from the last read (reads are 200 ms apart).
+    expect(w.metrics!.text).toContain('llamacpp:tokens_predicted_total');
+    expect(w.metrics!.ts).toBeGreaterThan(before - 1500);
+    // Not in the history summary: a dashboard reading history needs no body.
+    expect((await r.json('/api/v1/history?since=0')).llama[0]).not.toHaveProperty('metrics');
+    s.control({ generating: { tokens: 400 } });
+    await waitFor(async () => (await watched(r))[0]?.metrics === null, 5_000, () => 'no body while busy');
+    s.control({ generating: false });
+    await waitFor(async () => !!(await watched(r))[0]?.metrics, 5_000, () => 'a body once idle again');
+    s.control({ mode: 'drop' });
+    await waitFor(async () => (await watched(r))[0]?.metrics === null, 5_000, () => 'no body once it stops answering');
+  });
+
   it('never wakes a sleeping server: no /slots while it sleeps', async () => {
     const s = await standIn({ traffic: 'idle' });
     s.control({ mode: 'sleeping' });
