@@ -483,10 +483,12 @@ row(`watching, no endpoint, tab hidden${hiddenNote('0')}`, cold['watch.0.hidden'
 // What watching adds to the same browser with the same tab state and no endpoint: hidden, that browser
 // still draws the tab put in front, which no dashboard can take off.
 const added = (id, state) => (cold[`watch.${id}.${state}`] === undefined || cold[`watch.0.${state}`] === undefined ? undefined : cold[`watch.${id}.${state}`] - cold[`watch.0.${state}`]);
-row('watching 1 idle server + its exporter at 1 s, tab visible', cold['watch.1+exporter.visible'], undefined, pct, le(3, ' %'));
-row('  added to the same browser watching no endpoint', added('1+exporter', 'visible'), undefined, pct);
-row(`watching 1 idle server + its exporter at 1 s, tab hidden${hiddenNote('1+exporter')}`, cold['watch.1+exporter.hidden'], undefined, pct);
-row('  added to the same browser watching no endpoint, hidden', added('1+exporter', 'hidden'), undefined, pct, lt(1, ' %'));
+for (const [id, label] of [['1+exporter', '1 idle server + its exporter'], ['1+exporter-llama', '1 idle server + its exporter watching it (--llama)']]) {
+  row(`watching ${label} at 1 s, tab visible`, cold[`watch.${id}.visible`], undefined, pct, le(3, ' %'));
+  row('  added to the same browser watching no endpoint', added(id, 'visible'), undefined, pct);
+  row(`watching ${label} at 1 s, tab hidden${hiddenNote(id)}`, cold[`watch.${id}.hidden`], undefined, pct);
+  row('  added to the same browser watching no endpoint, hidden', added(id, 'hidden'), undefined, pct, lt(1, ' %'));
+}
 row('watching 10 idle servers at 1 s, tab visible', cold['watch.10.visible'], undefined, pct, le(10, ' %'));
 row('  added to the same browser watching no endpoint', added('10', 'visible'), undefined, pct);
 row(`watching 10 idle servers at 1 s, tab hidden${hiddenNote('10')}`, cold['watch.10.hidden'], undefined, pct);
@@ -494,7 +496,7 @@ row('  added to the same browser watching no endpoint, hidden', added('10', 'hid
 // Wake-ups of every browser thread (voluntary context switches, as powertop counts them): what a laptop's
 // idle cost follows, and steadier between runs than the CPU figure on a small VM.
 const wakes = per('/s');
-for (const [id, label] of [['0', 'no endpoint'], ['1+exporter', '1 idle server + its exporter'], ['10', '10 idle servers']]) {
+for (const [id, label] of [['0', 'no endpoint'], ['1+exporter', '1 idle server + its exporter'], ['1+exporter-llama', '1 idle server + its exporter watching it'], ['10', '10 idle servers']]) {
   row(`wake-ups of the browser's threads, ${label}, tab visible / hidden`, cold[`watch.${id}.visibleWakes`], undefined,
     (v) => `${wakes(v)} / ${wakes(cold[`watch.${id}.hiddenWakes`])}`);
 }

@@ -29,6 +29,8 @@ const EXPORTER_PORT = 18310;
 export const WATCH_CASES = [
   { id: '0', servers: 0, exporter: false, label: 'no endpoint' },
   { id: '1+exporter', servers: 1, exporter: true, label: '1 idle server + its exporter' },
+  // The exporter started with --llama on the same server: idle ticks take its /metrics from the stream.
+  { id: '1+exporter-llama', servers: 1, exporter: true, watchLlama: true, label: '1 idle server + its exporter watching it' },
   { id: '10', servers: 10, exporter: false, label: '10 idle servers' },
 ];
 
@@ -89,13 +91,13 @@ async function window(marker, seconds) {
   return { total: parts.reduce((s, [, v]) => s + v, 0), parts, wakes: (after.wakes - before.wakes) / wall };
 }
 
-/** The built exporter with the stand-in nvidia-smi (one GPU) first on its PATH. */
-async function startExporter(file) {
+/** The built exporter with the stand-in nvidia-smi (one GPU) first on its PATH, watching the llama-servers at `llama`. */
+async function startExporter(file, llama = []) {
   const dir = mkdtempSync(join(tmpdir(), 'llama-dash-watch-gpu-'));
   const control = join(dir, 'control.json');
   writeFileSync(control, JSON.stringify({ mode: 'ok', gpus: 1, util: 0 }));
   const env = { PATH: `${join(root, 'tests/fixtures/fake-nvidia-smi')}:/usr/local/bin:/usr/bin:/bin`, FAKE_NVSMI_CONTROL: control, FAKE_NVSMI_LOG: join(dir, 'starts.log') };
-  const child = spawn(process.execPath, [file, '--port', String(EXPORTER_PORT)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [file, '--port', String(EXPORTER_PORT), ...llama.flatMap((u) => ['--llama', u])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -137,7 +139,7 @@ export async function measureWatchCost({ chromium, executablePath, args, appUrl,
   const results = [];
   for (const c of cases) {
     const servers = await Promise.all(Array.from({ length: c.servers }, (_, i) => startStandIn({ port: 18300 + i, traffic: 'idle', slots: 1 })));
-    const exporter = c.exporter ? await startExporter(exporterFile) : null;
+    const exporter = c.exporter ? await startExporter(exporterFile, c.watchLlama ? servers.map((s) => s.url) : []) : null;
     const dir = mkdtempSync(join(tmpdir(), 'llama-dash-watch-'));
     const query = [...servers.map((s) => `server=${encodeURIComponent(s.url)}`), ...(exporter ? [`exporter=${encodeURIComponent(exporter.url)}`] : [])].join('&');
     const { child, endpoint } = await startChromium(executablePath, args, dir, `${appUrl}?${query}#/dashboard`);
@@ -191,7 +193,7 @@ export async function measureWatchCost({ chromium, executablePath, args, appUrl,
         visibleParts: visible.parts, hiddenParts: hidden?.parts ?? [], visibleWakes: visible.wakes, hiddenWakes: stillHidden ? hidden?.wakes : undefined,
       });
       const top = (parts) => parts.slice(0, 10).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
-      log(`  ${c.label}: visible ${visible.total.toFixed(2)} %, ${visible.wakes.toFixed(0)} wake-ups/s (${top(visible.parts)}); the stand-ins answered ${perSecond.toFixed(1)} requests/s`);
+      log(`  ${c.label}: visible ${visible.total.toFixed(2)} %, ${visible.wakes.toFixed(0)} wake-ups/s (${top(visible.parts)}); the stand-ins answered ${perSecond.toFixed(1)} requests/s${c.watchLlama ? ', the exporter\'s included' : ''}`);
       log(`  ${c.label}: hidden ${hidden && stillHidden ? `${hidden.total.toFixed(2)} %, ${hidden.wakes.toFixed(0)} wake-ups/s (${top(hidden.parts)})` : `not measured, the page was ${hiddenState} then ${hiddenAfter}`}`);
     } finally {
       child.kill();
