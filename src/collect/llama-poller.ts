@@ -8,6 +8,9 @@
  * requests running, /slots alone is also read every `requestsFastMs` between ticks; those reads feed only the
  * tracker (stored samples stay at the endpoint's interval) and never touch /metrics, whose throughput gauges
  * average over the time since the previous read.
+ * Relayed reads: while the server is idle, a tick may take the /metrics body that an exporter watching the
+ * same server read moments ago (collect/metrics-relay.ts) instead of asking; the server is still asked
+ * itself every RELAY_VERIFY_MS and whenever anything is off.
  */
 
 import { fetchIo, isDown, type HttpResult, type ServerIo } from '../lib/http-request';
