@@ -45,14 +45,19 @@ export class Sampler {
   /** Starts the sources and the timer; resolves once the first sample is in. */
   async start(): Promise<void> {
     this.#nvidia?.start();
+    /** The multiple of the interval the next sample is for. */
+    let due = 0;
     const loop = async () => {
       await this.tick();
       if (this.#stopped) return;
       // On the wall clock's multiples of the interval, where a dashboard polling at that interval ticks
       // too (collect/tick-clock.ts): a streamed line then reaches it while it is awake for that tick,
-      // rather than waking it once more in between.
+      // rather than waking it once more in between. A timer may fire a millisecond early: the next
+      // sample is for the multiple after the one just served, not for that one again.
       const every = this.#o.intervalMs;
-      this.#timer = setTimeout(loop, every - (Date.now() % every));
+      const now = Date.now();
+      due = Math.max(due + every, now - (now % every) + every);
+      this.#timer = setTimeout(loop, due - now);
     };
     // The first sample is taken at once (its CPU figure is null: there is no earlier reading yet).
     await loop();
