@@ -17,7 +17,7 @@ import { isDown, jsonOf } from '../lib/http-request';
 import { isWatchedServer, type WatchedServer } from '../lib/exporter-llama';
 import { LlamaGapFiller } from './llama-gap-fill';
 import { PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
-import { SnapshotStream } from './snapshot-stream';
+import { freshWithinMs, SnapshotStream } from './snapshot-stream';
 
 const SNAPSHOT = '/api/v1/snapshot';
 /** A clock difference above this is corrected; below it, request latency and sampling age dominate. */
@@ -75,8 +75,7 @@ export class ExporterPoller extends PollLoop {
    */
   async pollOnce(fill = true): Promise<number> {
     const now = this.ctx.now();
-    // A line from the last two intervals is as fresh as an answer to a request would be.
-    const streamed = fill ? this.#stream.latest(2 * this.ctx.endpoint.intervalMs + 500) : null;
+    const streamed = fill ? this.#stream.latest(freshWithinMs(this.ctx.endpoint.intervalMs)) : null;
     const r = streamed !== null ? { ok: true as const, value: streamed } : await this.#json(SNAPSHOT);
     if (!r.ok) return this.#fail(now, r.failure, SNAPSHOT);
     const problem = snapshotProblem(r.value);

@@ -19,6 +19,7 @@ import type { StoredSample } from '../lib/llama-derive';
 import { RequestTracker } from '../lib/request-tracker';
 import { RELAY_VERIFY_MS } from '../lib/limits';
 import { countersBehind } from './metrics-relay';
+import { freshWithinMs } from './snapshot-stream';
 import { RouterControl } from './llama-router';
 import { PollLoop, pollerKind, type PollerContext, type PollEvent } from './poller';
 import { nextPollAt } from './tick-clock';
@@ -135,7 +136,7 @@ class LlamaPoller extends PollLoop {
     const now = this.ctx.now();
     const info = this.status().info;
     const target = { endpoint: this.ctx.endpoint, build: info.build ?? null, model: info.model ?? null };
-    const body = this.ctx.relay.find(target, now, 2 * this.ctx.endpoint.intervalMs + 500);
+    const body = this.ctx.relay.find(target, now, freshWithinMs(this.ctx.endpoint.intervalMs));
     if (!body || body.key === this.#relayed?.key || countersBehind(body.text, this.#lastValues)) return null;
     this.#relayed = { key: body.key, exporterId: body.exporterId, at: now };
     return { ok: true, status: 200, text: body.text };

@@ -11,6 +11,12 @@ import { MAX_BODY_BYTES } from '../lib/limits';
 import type { StreamLine } from './metrics-relay';
 
 export const STREAM_PATH = '/api/v1/stream';
+/**
+ * How old a streamed line, or a body it carries, may be and still stand in for asking, at a poll interval
+ * of `intervalMs`: from the last two intervals it is as fresh as an answer to a request would be.
+ */
+export const freshWithinMs = (intervalMs: number): number => 2 * intervalMs + 500;
+
 /** After a stream failed or ended, the wait before it is opened again (ticks ask meanwhile). */
 export const STREAM_RETRY_MS = 30_000;
 
