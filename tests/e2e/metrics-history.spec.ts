@@ -101,6 +101,51 @@ test('stored history is drawn on open, grows with new ticks, and follows the ran
   await expect(tps.getByText('No data in this range yet.')).toBeVisible();
 });
 
+test('with no cursor the legends show the newest values; a tick that repeats them leaves those cells as they are', async ({ page }) => {
+  await openApp(page);
+  const ep = await addSilentEndpoint(page);
+  const history = frames(ep.id, Date.now() - 120_000, 120);
+  await dbCall(page, 'saveFrames', history);
+  await page.reload();
+  await expect.poll(() => points(page, 'Tokens per second')).toBeGreaterThan(100);
+  const legend = chart(page, 'Tokens per second').locator('.u-legend');
+  const newest = history.at(-1)!;
+  await expect(legend).toContainText(`${newest.values.prompt_tps} tok/s`);
+  const timeCell = legend.locator('tr').first().locator('.u-value');
+  const newestTime = await timeCell.textContent();
+
+  // Each legend text change from here on, with the text it replaced.
+  await page.evaluate(() => {
+    const w = window as unknown as { __legendChanges: string[] };
+    w.__legendChanges = [];
+    new MutationObserver((list) => {
+      for (const m of list) {
+        const cell = m.target.parentElement;
+        if (m.oldValue === m.target.nodeValue || !cell?.closest('.u-legend')) continue;
+        const row = cell.closest('tr');
+        w.__legendChanges.push(`${row?.rowIndex === 0 ? 'time' : 'value'} ${m.oldValue} -> ${m.target.nodeValue}`);
+      }
+    }).observe(document.body, { subtree: true, characterData: true, characterDataOldValue: true });
+  });
+  const before = await points(page, 'Tokens per second');
+  await dbCall(page, 'saveFrames', [{ ...newest, ts: Date.now() }]);
+  await expect.poll(() => points(page, 'Tokens per second')).toBe(before + 1);
+  await expect(timeCell).not.toHaveText(newestTime!);
+  const changes = await page.evaluate(() => (window as unknown as { __legendChanges: string[] }).__legendChanges);
+  // Only the time moved on: no value went to a dash and back (each such change is laid out again).
+  expect(changes.filter((c) => c.startsWith('value'))).toEqual([]);
+  expect(changes.some((c) => c.startsWith('time'))).toBe(true);
+
+  // Hovering shows the values under the cursor; leaving shows the newest again.
+  const latestTime = await timeCell.textContent();
+  const box = (await chart(page, 'Tokens per second').locator('.u-over').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+  await expect(timeCell).not.toHaveText(latestTime!);
+  await page.mouse.move(0, 0);
+  await expect(timeCell).toHaveText(latestTime!);
+  await expect(legend).toContainText(`${newest.values.prompt_tps} tok/s`);
+});
+
 test('charts follow the dark theme and the keyboard moves the cursor across synced charts', async ({ page }) => {
   await openApp(page);
   const ep = await addSilentEndpoint(page);
