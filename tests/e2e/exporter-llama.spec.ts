@@ -110,3 +110,27 @@ test('an idle server\'s card takes its figures from the exporter\'s stream, says
     profile.remove();
   }
 });
+
+test('a server no exporter watches is told the flag that has the exporter watch it', async ({ baseURL }) => {
+  test.setTimeout(60_000);
+  const other = (await startStandIn({ port: 0, traffic: 'idle' })) as StandIn;
+  const profile = tempProfile();
+  const context = await launchProfile(profile.dir, baseURL);
+  try {
+    const page = await context.newPage();
+    const servers = [llama, other].map((s) => `server=${encodeURIComponent(s.url)}`).join('&');
+    await page.goto(`./?${servers}&exporter=${encodeURIComponent(exporter.base)}#/dashboard`);
+    await waitForDb(page);
+    await page.getByRole('button', { name: 'Manage endpoints' }).click();
+    const coverage = page.getByTestId('llama-coverage');
+    await expect(coverage).toHaveCount(2);
+    await expect(coverage.filter({ hasText: 'Gaps filled from' })).toHaveCount(1, { timeout: 15_000 });
+    const unwatched = coverage.filter({ hasText: 'No exporter watches it' });
+    await expect(unwatched).toHaveCount(1);
+    await expect(unwatched.locator('code')).toHaveText(`--llama ${other.url}`);
+  } finally {
+    await context.close();
+    profile.remove();
+    await other.close();
+  }
+});
