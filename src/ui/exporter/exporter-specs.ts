@@ -52,9 +52,8 @@ export const EXPORTER_FILE = './exporter/llama-dash-exporter.mjs';
  * The one command that runs the downloaded exporter so that this page may read it: pages served
  * from the same machine are allowed by default; any other origin must be named with --cors.
  */
-export function runCommand(pageOrigin: string | null, llama: readonly { url: string; keyed: boolean }[] = []): string {
-  const watch = llama.flatMap((s) => [`--llama ${shellWord(s.url)}`, ...(s.keyed ? [`--llama-key-file ${shellWord(`${s.url}=${KEY_FILE}`)}`] : [])]);
-  const base = ['node llama-dash-exporter.mjs', ...watch].join(' ');
+export function runCommand(pageOrigin: string | null, llama: readonly WatchedServer[] = []): string {
+  const base = ['node llama-dash-exporter.mjs', ...llama.flatMap(watchFlags)].join(' ');
   if (!pageOrigin || pageOrigin === 'null') return base;
   try {
     const host = new URL(pageOrigin).hostname;
@@ -63,6 +62,17 @@ export function runCommand(pageOrigin: string | null, llama: readonly { url: str
     return base;
   }
   return `${base} --cors ${pageOrigin}`;
+}
+
+/** A llama-server the exporter is to watch; `keyed` when it needs an API key. */
+export interface WatchedServer {
+  url: string;
+  keyed: boolean;
+}
+
+/** The exporter's flags that have it watch one server (its key read from a file, never printed). */
+export function watchFlags(s: WatchedServer): string[] {
+  return [`--llama ${shellWord(s.url)}`, ...(s.keyed ? [`--llama-key-file ${shellWord(`${s.url}=${KEY_FILE}`)}`] : [])];
 }
 
 /** Placeholder for the file a server's key goes in: the key itself is never printed. */
