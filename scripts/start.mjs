@@ -56,8 +56,8 @@ function stopAll(code) {
   process.exitCode = code;
 }
 
-function start(name, args) {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
+function start(name, args, env = {}) {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   child.on('exit', (code, signal) => {
     if (stopping) return;
     // Ctrl-C in a terminal signals the whole process group: that is a normal stop.
@@ -71,12 +71,24 @@ function start(name, args) {
 start('The dashboard server', [vite, 'preview', '--outDir', 'dist', '--host', host, '--port', port, '--strictPort']);
 console.log(`\nLlama Dashboard: http://${host}:${port}/   (Ctrl-C stops it)`);
 if (existsSync(exporter)) {
-  start('The exporter', [exporter]);
+  // The exporter also watches a llama-server: the ones in LLAMADASH_EXPORTER_LLAMA, read as the exporter
+  // reads it (set but empty: none), else llama-server's own default address. A watched server's history has
+  // no gap while the page is closed, and while it is idle the page takes its figures from the exporter's
+  // stream rather than asking the server every second: the cheapest way to leave a dashboard open.
+  const watched = process.env.LLAMADASH_EXPORTER_LLAMA ?? 'http://127.0.0.1:8080';
+  const servers = watched.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  start('The exporter', [exporter], { LLAMADASH_EXPORTER_LLAMA: watched });
   // The exporter's own default port (exporter/options.ts) unless its variable moves it.
   const exporterUrl = `http://127.0.0.1:${process.env.LLAMADASH_EXPORTER_PORT ?? 8642}`;
-  console.log('Companion exporter started from dist/exporter/llama-dash-exporter.mjs.');
-  console.log(`Open http://${host}:${port}/?exporter=${exporterUrl} to add it to the dashboard,`);
-  console.log(`and add &server=http://127.0.0.1:8080 for a llama-server started with --metrics.`);
+  const watching = servers.length > 0 ? `, watching ${servers.join(', ')}` : '';
+  console.log(`Companion exporter started from dist/exporter/llama-dash-exporter.mjs${watching}.`);
+  console.log(`Open http://${host}:${port}/?exporter=${exporterUrl}${servers.map((u) => `&server=${u}`).join('')}`);
+  if (servers.length > 0) {
+    console.log(`to see ${servers.length > 1 ? 'those llama-servers' : 'that llama-server'} (started with --metrics) beside the GPU and host statistics.`);
+    console.log('LLAMADASH_EXPORTER_LLAMA=<url>[,<url>...] npm start watches other servers (set but empty: none).');
+  } else {
+    console.log('to see the GPU and host statistics; add &server=<url> for each llama-server.');
+  }
 } else {
   console.log('No exporter build found (dist/exporter/llama-dash-exporter.mjs): GPU and host statistics are off.');
 }
