@@ -1,5 +1,7 @@
+import { DEFAULT_EXPORTER_PORT } from './host-snapshot';
+
 /**
- * Where a first visit looks for a llama-server on this computer. Only a page served from this computer
+ * Where a first visit looks for a llama-server (and the companion exporter) on this computer. Only a page served from this computer
  * (npm start, `llama-server --path`) offers the search: a page served from elsewhere has no business
  * probing the visitor's machine.
  */
@@ -36,8 +38,9 @@ function loopbackOrigin(text: string): string | null {
 /**
  * The addresses to try, in order, or null when the search must not be offered (a page not served from
  * this computer). They are the page's own origin (a llama-server started with --path serves the page
- * itself), http://127.0.0.1:8080 (llama-server's default), and any `?local=<address>` of the page URL that
- * is on this computer (for a server on another port; addresses elsewhere are ignored). Addresses in
+ * itself), http://127.0.0.1:8080 (llama-server's default), http://127.0.0.1:8642 (the exporter's, which
+ * `npm start` runs), and any `?local=<address>` of the page URL that is on this computer (for a server on
+ * another port; addresses elsewhere are ignored). Addresses in
  * `known` (endpoints already added, compared by origin) are left out.
  */
 export function localCandidates(page: PageLocation, known: readonly string[] = []): string[] | null {
@@ -46,7 +49,7 @@ export function localCandidates(page: PageLocation, known: readonly string[] = [
   const extra = new URLSearchParams(page.search).getAll('local').map(loopbackOrigin);
   const skip = new Set(known.map((k) => loopbackOrigin(k) ?? k));
   const out: string[] = [];
-  for (const c of [page.origin, `http://127.0.0.1:${LLAMA_DEFAULT_PORT}`, ...extra]) {
+  for (const c of [page.origin, `http://127.0.0.1:${LLAMA_DEFAULT_PORT}`, `http://127.0.0.1:${DEFAULT_EXPORTER_PORT}`, ...extra]) {
     if (c && !skip.has(c) && !out.includes(c)) out.push(c);
   }
   return out;

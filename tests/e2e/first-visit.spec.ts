@@ -1,11 +1,16 @@
 import { chromium, expect, test } from '@playwright/test';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { chromiumArgs } from '../../playwright.config';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
 import { startStaticServer } from '../fixtures/static-server.mjs';
+import { buildExporter, startExporter } from '../unit/exporter/harness';
 import { dbCall, dbStatus, openApp, waitForDb } from './helpers';
 
 const PORT = 18260;
+// Port 18263 is this spec's exporter (18261 serves the static site below).
+const EXPORTER_PORT = 18263;
+const builtExporter = join(process.env.E2E_DIST ?? 'dist', 'exporter', 'llama-dash-exporter.mjs');
 
 test('the empty dashboard finds a local llama-server on request, reading only /health and /props, and adds it', async ({ page }) => {
   const server = await startStandIn({ port: PORT, traffic: 'idle' });
@@ -14,13 +19,14 @@ test('the empty dashboard finds a local llama-server on request, reading only /h
     await page.goto(`/?local=http://127.0.0.1:${PORT}#/dashboard`);
     await waitForDb(page);
     const search = page.getByTestId('local-search');
-    await expect(search).toContainText(`Asks http://127.0.0.1:4173, http://127.0.0.1:8080, http://127.0.0.1:${PORT}`);
+    await expect(search).toContainText(`Asks http://127.0.0.1:4173, http://127.0.0.1:8080, http://127.0.0.1:8642, http://127.0.0.1:${PORT}`);
     expect(server.state().log).toEqual([]);
 
     await search.getByRole('button', { name: 'Look for a local llama-server' }).click();
     await expect(search).toContainText(`http://127.0.0.1:${PORT}: a llama-server serving tiny.gguf.`);
     // The page's own origin is a static server: it answers /health, but it is no llama-server.
     await expect(search).toContainText("http://127.0.0.1:4173: Something answers here, but its /props is not a llama-server's.");
+    await expect(search).toContainText('http://127.0.0.1:8642: No companion exporter answers here (npm start runs one).');
     expect(Object.keys(server.state().hits).sort()).toEqual(['GET /health', 'GET /props']);
     expect(await dbCall(page, 'listEndpoints')).toEqual([]);
 
@@ -29,6 +35,28 @@ test('the empty dashboard finds a local llama-server on request, reading only /h
     await expect(page.getByText('tiny.gguf').first()).toBeVisible();
     expect(await dbCall(page, 'listEndpoints')).toMatchObject([{ kind: 'llama', url: `http://127.0.0.1:${PORT}` }]);
   } finally {
+    await server.close();
+  }
+});
+
+test('the search also finds the companion exporter where no llama-server answers, and adding the server brings it along', async ({ page }) => {
+  const server = await startStandIn({ port: PORT, traffic: 'idle' });
+  const file = existsSync(builtExporter) ? resolve(builtExporter) : buildExporter();
+  const exporter = await startExporter(file, EXPORTER_PORT, ['--nvidia-smi', 'off', '--llama', server.url], { fake: false });
+  try {
+    await page.goto(`/?local=http://127.0.0.1:${PORT}&local=http://127.0.0.1:${EXPORTER_PORT}#/dashboard`);
+    await waitForDb(page);
+    const search = page.getByTestId('local-search');
+    await search.getByRole('button', { name: 'Look for a local llama-server' }).click();
+    await expect(search).toContainText(`http://127.0.0.1:${EXPORTER_PORT}: the companion exporter (GPU and host statistics), watching ${server.url}.`);
+    await search.getByRole('button', { name: `Add http://127.0.0.1:${PORT} and the exporter` }).click();
+    await expect(page.getByRole('heading', { name: 'Point the dashboard at a llama-server' })).toHaveCount(0);
+    await expect.poll(async () => (await dbCall<{ kind: string; url: string }[]>(page, 'listEndpoints')).map((e) => `${e.kind} ${e.url}`).sort())
+      .toEqual([`exporter http://127.0.0.1:${EXPORTER_PORT}`, `llama http://127.0.0.1:${PORT}`]);
+    // The exporter watches the server, so its idle figures come from the exporter's stream.
+    await expect(page.getByTestId('endpoint-card').getByTestId('relayed-by')).toHaveText(`via 127.0.0.1:${EXPORTER_PORT}`, { timeout: 20_000 });
+  } finally {
+    await exporter.stop();
     await server.close();
   }
 });
