@@ -24,19 +24,20 @@ function inputFor(url: string, kind: 'llama' | 'exporter' = 'llama'): EndpointIn
 
 /** Asks one address whether it is a llama-server (/health and /props only) and, when it is not, an exporter. */
 async function probe(url: string, pageOrigin: string): Promise<LocalProbe> {
-  const none = { model: null, watches: [] };
+  const answer = (found: LocalProbe['found'], more: Partial<LocalProbe> = {}): LocalProbe =>
+    ({ url, found, model: null, watches: [], message: null, ...more });
   try {
     const s = await endpoints.testConnection(inputFor(url), { identifyOnly: true });
-    if (FOUND.has(s.state)) return { url, found: 'llama', ...none, model: s.info.model ?? null, message: null };
+    if (FOUND.has(s.state)) return answer('llama', { model: s.info.model ?? null });
     // The page's own server is no exporter, and asking it would fetch the page back.
-    if (url === pageOrigin) return { url, found: null, ...none, message: s.message };
+    if (url === pageOrigin) return answer(null, { message: s.message });
     const x = await endpoints.testConnection(inputFor(url, 'exporter')).catch(() => null);
-    if (x?.state === 'ok') return { url, found: 'exporter', ...none, watches: (x.info.llama ?? []).map((w) => w.url), message: null };
+    if (x?.state === 'ok') return answer('exporter', { watches: (x.info.llama ?? []).map((w) => w.url) });
     // The exporter's own address: the llama-server advice would mislead there.
     const exporterHome = new URL(url).port === String(DEFAULT_EXPORTER_PORT);
-    return { url, found: null, ...none, message: exporterHome ? 'No companion exporter answers here (npm start runs one).' : s.message };
+    return answer(null, { message: exporterHome ? 'No companion exporter answers here (npm start runs one).' : s.message });
   } catch (e) {
-    return { url, found: null, ...none, message: errorText(e) };
+    return answer(null, { message: errorText(e) });
   }
 }
 
@@ -72,8 +73,7 @@ export class LocalSearch {
    * its first-visit view once anything is added, so this is the one chance to take them along.
    */
   async add(url: string) {
-    const probe = this.#probes?.find((p) => p.url === url);
-    if (probe?.found === 'llama') await endpoints.add(inputFor(url));
+    if (this.found.some((p) => p.url === url)) await endpoints.add(inputFor(url));
     for (const x of this.exporters) await endpoints.add(inputFor(x.url, 'exporter'));
   }
 }
