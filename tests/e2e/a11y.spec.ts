@@ -1,21 +1,18 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
-import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';
-import { dbCall, waitForDb } from './helpers';
+import { startExporter, type Running } from '../unit/exporter/harness';
+import { builtExporter, dbCall, waitForDb } from './helpers';
 
 // axe-core over every page and dialog, in both themes: no serious or critical violation. And the pages
 // stay usable on a phone: nothing scrolls sideways at 390 px. Ports 18310-18319 belong to this spec.
 const PORT = 18310;
-const built = path.join(process.env.E2E_DIST ?? 'dist-test', 'exporter', 'llama-dash-exporter.mjs');
 
 let exporter: Running;
 let server: Awaited<ReturnType<typeof startStandIn>>;
 test.beforeAll(async () => {
   server = await startStandIn({ port: PORT, traffic: 'steady', slots: 2 });
-  exporter = await startExporter(existsSync(built) ? path.resolve(built) : buildExporter(), PORT + 1, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 1, util: 37 } });
+  exporter = await startExporter(builtExporter(), PORT + 1, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 1, util: 37 } });
 });
 test.afterAll(async () => {
   await exporter?.stop();

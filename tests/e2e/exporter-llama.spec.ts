@@ -1,18 +1,15 @@
 import { expect, test } from '@playwright/test';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Endpoint, HistoryResult, SeriesEvent } from '../../src/lib/types';
 import { filledSpan } from '../../src/lib/gap-plan';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
-import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';
-import { dbCall, launchProfile, tempProfile, waitForDb } from './helpers';
+import { startExporter, type Running } from '../unit/exporter/harness';
+import { builtExporter, dbCall, launchProfile, tempProfile, waitForDb } from './helpers';
 
 // The dashboard closed for a while (page closed, browser and profile kept) while the stand-in llama-server
 // serves traffic and restarts, watched by the real exporter (--llama). On reopening, the llama charts have
 // that span, filled from the exporter and marked, with no duplicate samples and no negative rate.
 // Exporter port 18270 belongs to this spec.
 const PORT = 18270;
-const built = path.join(process.env.E2E_DIST ?? 'dist', 'exporter', 'llama-dash-exporter.mjs');
 const RATES = ['prompt_tps', 'gen_tps', 'prompt_tokens_rate', 'gen_tokens_rate', 'requests_per_min'];
 
 interface StandIn { url: string; close(): Promise<void>; control(p: Record<string, unknown>): { hits: Record<string, number> } }
@@ -20,8 +17,7 @@ let llama: StandIn;
 let exporter: Running;
 test.beforeAll(async () => {
   llama = (await startStandIn({ port: 0, traffic: 'steady' })) as StandIn;
-  const file = existsSync(built) ? path.resolve(built) : buildExporter();
-  exporter = await startExporter(file, PORT, ['--interval', '500ms', '--nvidia-smi', 'off', '--llama', llama.url, '--llama-interval', '250ms'], { fake: false });
+  exporter = await startExporter(builtExporter(), PORT, ['--interval', '500ms', '--nvidia-smi', 'off', '--llama', llama.url, '--llama-interval', '250ms'], { fake: false });
 });
 test.afterAll(async () => {
   await exporter?.stop();

@@ -1,23 +1,18 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { existsSync, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import type { Endpoint, HistoryResult } from '../../src/lib/types';
 import { formatBytes } from '../../src/lib/format';
-import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';
-import { dbCall, openApp, waitForDb } from './helpers';
+import { startExporter, type Running } from '../unit/exporter/harness';
+import { builtExporter, dbCall, openApp, waitForDb } from './helpers';
 
 // The dashboard with the real exporter beside it: host figures of this machine, GPU figures from the
 // stand-in nvidia-smi on the exporter's PATH. Exporter ports 18230-18235 belong to this spec.
 const PORT = 18230;
-const built = path.join(process.env.E2E_DIST ?? 'dist', 'exporter', 'llama-dash-exporter.mjs');
 
 let exporter: Running;
-let file: string | null = null;
-/** The file the built site offers for download, when the build made it; else a fresh bundle. */
-const exporterFile = () => (file ??= existsSync(built) ? path.resolve(built) : buildExporter());
 test.beforeAll(async () => {
-  exporter = await startExporter(exporterFile(), PORT, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 2, util: 37 } });
+  exporter = await startExporter(builtExporter(), PORT, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 2, util: 37 } });
 });
 test.afterAll(async () => {
   await exporter?.stop();
@@ -133,8 +128,8 @@ test('before any exporter exists, choosing the exporter kind in the add form sho
 test('a token-protected exporter is read with the key through the CORS preflight; a page it does not allow is told the fix', async ({ page }) => {
   test.setTimeout(60_000);
   const [locked, elsewhere] = await Promise.all([
-    startExporter(exporterFile(), PORT + 4, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 1 }, env: { LLAMADASH_EXPORTER_TOKEN: 'e2e-token' } }),
-    startExporter(exporterFile(), PORT + 5, ['--interval', '500ms', '--nvidia-smi', 'off', '--cors', 'https://other.example']),
+    startExporter(builtExporter(), PORT + 4, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 1 }, env: { LLAMADASH_EXPORTER_TOKEN: 'e2e-token' } }),
+    startExporter(builtExporter(), PORT + 5, ['--interval', '500ms', '--nvidia-smi', 'off', '--cors', 'https://other.example']),
   ]);
   try {
     await page.goto('./#/dashboard');

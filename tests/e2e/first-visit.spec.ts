@@ -1,16 +1,14 @@
 import { chromium, expect, test } from '@playwright/test';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { chromiumArgs } from '../../playwright.config';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
 import { startStaticServer } from '../fixtures/static-server.mjs';
-import { buildExporter, startExporter } from '../unit/exporter/harness';
-import { dbCall, dbStatus, openApp, waitForDb } from './helpers';
+import { startExporter } from '../unit/exporter/harness';
+import { builtExporter, dbCall, dbStatus, openApp, waitForDb } from './helpers';
 
 const PORT = 18260;
 // Port 18263 is this spec's exporter (18261 serves the static site below).
 const EXPORTER_PORT = 18263;
-const builtExporter = join(process.env.E2E_DIST ?? 'dist', 'exporter', 'llama-dash-exporter.mjs');
 
 test('the empty dashboard finds a local llama-server on request, reading only /health and /props, and adds it', async ({ page }) => {
   const server = await startStandIn({ port: PORT, traffic: 'idle' });
@@ -41,8 +39,7 @@ test('the empty dashboard finds a local llama-server on request, reading only /h
 
 test('the search also finds the companion exporter where no llama-server answers, and adding the server brings it along', async ({ page }) => {
   const server = await startStandIn({ port: PORT, traffic: 'idle' });
-  const file = existsSync(builtExporter) ? resolve(builtExporter) : buildExporter();
-  const exporter = await startExporter(file, EXPORTER_PORT, ['--nvidia-smi', 'off', '--llama', server.url], { fake: false });
+  const exporter = await startExporter(builtExporter(), EXPORTER_PORT, ['--nvidia-smi', 'off', '--llama', server.url], { fake: false });
   try {
     await page.goto(`/?local=http://127.0.0.1:${PORT}&local=http://127.0.0.1:${EXPORTER_PORT}#/dashboard`);
     await waitForDb(page);

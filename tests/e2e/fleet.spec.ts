@@ -1,13 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type OutgoingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
 import { startPrometheus } from '../fixtures/prometheus-server.mjs';
-import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';
+import { startExporter, type Running } from '../unit/exporter/harness';
 import type { Endpoint } from '../../src/lib/types';
-import { dbCall, waitForDb } from './helpers';
+import { builtExporter, dbCall, waitForDb } from './helpers';
 import bcrypt from 'bcryptjs';
 
 // The fleet read from a real Prometheus (Debian's /usr/bin/prometheus on loopback, temp data folder)
@@ -15,7 +15,6 @@ import bcrypt from 'bcryptjs';
 // stand-in llama-server (with an API key), a stand-in router and the real exporter. Ports 18280-18289.
 const PORT = 18280;
 const KEY = 'fleet-e2e-key';
-const built = path.join(process.env.E2E_DIST ?? 'dist-test', 'exporter', 'llama-dash-exporter.mjs');
 
 async function download(page: Page, button: string): Promise<string> {
   const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
@@ -42,7 +41,7 @@ test('the fleet comes from a Prometheus running the generated configuration; a r
   let prom: { url: string; close: () => Promise<void> } | null = null;
   try {
     await fetch(`${router.url}/models/load`, { method: 'POST', body: JSON.stringify({ model: 'tiny' }) });
-    exporter = await startExporter(existsSync(built) ? path.resolve(built) : buildExporter(), PORT + 2, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 1, util: 37 } });
+    exporter = await startExporter(builtExporter(), PORT + 2, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 1, util: 37 } });
 
     await page.goto(`./?server=${encodeURIComponent(single.url)}&server=${encodeURIComponent(router.url)}&exporter=${encodeURIComponent(exporter.base)}#/fleet`);
     await waitForDb(page);

@@ -1,9 +1,10 @@
 /** Shared e2e helpers: open the built app, wait for its database, call the worker API from a page. */
 import { chromium, expect, type BrowserContext, type Page } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromiumArgs } from '../../playwright.config';
+import { buildExporter } from '../unit/exporter/harness';
 
 /** The header's database status pill. */
 export const dbStatus = (page: Page) => page.getByTestId('db-status');
@@ -47,4 +48,12 @@ export function launchProfile(dir: string, baseURL?: string): Promise<BrowserCon
     baseURL,
     acceptDownloads: true,
   });
+}
+
+let exporterFile: string | null = null;
+
+/** The exporter the built site offers for download (E2E_DIST's), when the build made it; else a fresh bundle, once per worker. */
+export function builtExporter(): string {
+  const built = join(process.env.E2E_DIST!, 'exporter', 'llama-dash-exporter.mjs');
+  return (exporterFile ??= existsSync(built) ? resolve(built) : buildExporter());
 }

@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { Endpoint } from '../../src/lib/types';
 import { startStandIn } from '../fixtures/llama-stand-in.mjs';
 import { startStaticServer } from '../fixtures/static-server.mjs';
-import { buildExporter, startExporter, type Running } from '../unit/exporter/harness';
-import { dbCall, dbStatus, waitForDb } from './helpers';
+import { startExporter, type Running } from '../unit/exporter/harness';
+import { builtExporter, dbCall, dbStatus, waitForDb } from './helpers';
 
 // What the page lets in and sends out. Ports 18290-18299 belong to this spec.
 const STAND_IN = 18290;
@@ -32,8 +32,7 @@ test('the default build (dist/) ships no test hook and carries the Content-Secur
 
 let exporter: Running;
 test.beforeAll(async () => {
-  const built = path.join(process.env.E2E_DIST!, 'exporter', 'llama-dash-exporter.mjs');
-  exporter = await startExporter(existsSync(built) ? path.resolve(built) : buildExporter(), EXPORTER, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 1 } });
+  exporter = await startExporter(builtExporter(), EXPORTER, ['--interval', '500ms'], { control: { mode: 'ok', gpus: 1 } });
 });
 test.afterAll(async () => {
   await exporter?.stop();
